@@ -1,0 +1,83 @@
+/** Wire shapes of the Autotask REST API (ATServicesRest V1.0) that the connector uses. */
+
+export interface AutotaskCredentials {
+  username: string;
+  secret: string;
+  integrationCode: string;
+  /** Zone REST root (e.g. https://webservices14.autotask.net/ATServicesRest/); skips discovery when set. */
+  zoneUrl?: string | null;
+  impersonationResourceId?: number | null;
+}
+
+/** The Ticket fields the connector writes. Names are exactly the API's (TicketModel). */
+export interface AutotaskTicketFields {
+  companyID: number;
+  title: string;
+  description?: string;
+  status: number;
+  priority: number;
+  queueID?: number;
+  billingCodeID?: number;
+  externalID?: string;
+}
+
+export interface AutotaskTicket extends Partial<AutotaskTicketFields> {
+  id: number;
+  ticketNumber?: string;
+  lastActivityDate?: string | null;
+  [field: string]: unknown;
+}
+
+/** QueryModel filter; `items` for and/or groups. */
+export interface QueryFilter {
+  op: string;
+  field?: string;
+  value?: unknown;
+  udf?: boolean;
+  items?: QueryFilter[];
+}
+
+export interface PicklistValue {
+  value: string;
+  label: string;
+  isDefaultValue: boolean;
+  sortOrder: number;
+  parentValue: string;
+  isActive: boolean;
+  isSystem: boolean;
+}
+
+export interface FieldInformation {
+  name: string;
+  dataType: string;
+  length: number;
+  isRequired: boolean;
+  isReadOnly: boolean;
+  isQueryable: boolean;
+  isReference: boolean;
+  referenceEntityType: string;
+  isPickList: boolean;
+  picklistValues: PicklistValue[] | null;
+  picklistParentValueField: string;
+  isSupportedWebhookField: boolean;
+}
+
+/** What one connector can do against its Autotask database. */
+export interface AutotaskSession {
+  /** POST /Tickets → itemId. Never retried when the outcome is unknown (throws AutotaskOutcomeUnknownError). */
+  createTicket(fields: AutotaskTicketFields): Promise<number>;
+  /** PATCH /Tickets with `id` in the body (sparse update). */
+  updateTicket(id: number, fields: Partial<AutotaskTicketFields>): Promise<void>;
+  /** GET /Tickets/{id}; null when the ticket does not exist. */
+  getTicket(id: number): Promise<AutotaskTicket | null>;
+  /** POST /Tickets/query on externalID eq; the lowest-id match, or null. */
+  findTicketByExternalId(externalId: string): Promise<AutotaskTicket | null>;
+  /** id-cursor paging over POST /{entity}/query (id gt lastId, MaxRecords pageSize). */
+  queryAll<T extends { id: number }>(
+    entity: string,
+    filter: QueryFilter[],
+    options?: { includeFields?: string[]; pageSize?: number },
+  ): AsyncGenerator<T[]>;
+  /** GET /{entity}/entityInformation/fields */
+  getFieldInformation(entity: string): Promise<FieldInformation[]>;
+}
