@@ -1,0 +1,125 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import type { PcsmEvent } from '../pcsm/events';
+import type { Store } from '../store';
+import { adminAuth } from './admin-auth';
+import { getConnector, getTicketLink, putConnector } from './admin-connectors';
+import { receivePcsmWebhook } from './pcsm-webhook';
+import { problem, send, type HttpResult } from './result';
+
+/** The contract's body limit for every ingress endpoint. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface AppDeps {
+  adminToken: string;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  queues: Queue[];
+  enqueuePcsmEvent(connectorId: string, event: PcsmEvent): Promise<string>;
+  isQueueUnavailable(error: unknown): boolean;
+  /** Reachability of Redis and MongoDB for /readyz. */
+  readiness(): Promise<Record<string, boolean>>;
+  /** The PCSM webhook secret of a connector (cached briefly by the caller). */
+  pcsmWebhookSecret(connectorId: string): Promise<string | null>;
+}
+
+/** Express at the edge only: routes, body limits and auth; handlers return results, `send` writes them. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const webhookCounter = deps.metrics.counter('pcsm_sync_webhooks_total', 'Webhook deliveries by source and status');
+  const route =
+    (source: string, handler: (req: Request) => Promise<HttpResult>) =>
+    (req: Request, res: Response, next: NextFunction) => {
+      handler(req)
+        .then((result) => {
+          if (source !== 'admin') webhookCounter({ source, status: String(result.status) });
+          send(res, result);
+        })
+        .catch(next);
+    };
+
+  app.get('/healthz', (_req, res) => send(res, { status: 200, body: { status: 'ok' } }));
+  app.get(
+    '/readyz',
+    route('admin', async () => {
+      const checks = await deps.readiness();
+      const ready = Object.values(checks).every(Boolean);
+      return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks } };
+    }),
+  );
+
+  const rawJson = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+  app.post(
+    '/webhooks/pcsm/:connectorId',
+    rawJson,
+    route('pcsm', (req) =>
+      receivePcsmWebhook(
+        {
+          connectorId: String(req.params.connectorId),
+          contentType: req.headers['content-type'],
+          signature: req.get('x-pcsm-signature'),
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          nowSeconds: Math.floor(Date.now() / 1000),
+        },
+        {
+          webhookSecret: deps.pcsmWebhookSecret,
+          enqueue: deps.enqueuePcsmEvent,
+          isQueueUnavailable: deps.isQueueUnavailable,
+        },
+      ),
+    ),
+  );
+
+  const admin = adminAuth(deps.adminToken);
+  const api = express.Router();
+  api.use(admin);
+  api.put(
+    '/connectors/:id',
+    express.json({ limit: BODY_LIMIT_BYTES, type: () => true }),
+    route('admin', (req) => putConnector(deps.store, String(req.params.id), req.body)),
+  );
+  api.get('/connectors/:id', route('admin', (req) => getConnector(deps.store, String(req.params.id))));
+  api.get(
+    '/connectors/:id/tickets/:pcsmTicketId',
+    route('admin', (req) => getTicketLink(deps.store, String(req.params.id), String(req.params.pcsmTicketId))),
+  );
+  app.use('/api/v1', api);
+
+  const board = new ExpressAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({ queues: deps.queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+  app.use('/admin/queues', admin, board.getRouter());
+
+  app.get(
+    '/metrics',
+    admin,
+    route('admin', async () => {
+      const queueMetrics = await Promise.all(deps.queues.map((queue) => queue.exportPrometheusMetrics().catch(() => '')));
+      return { status: 200, contentType: 'text/plain; version=0.0.4', body: [deps.metrics.render(), ...queueMetrics].join('\n') };
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => send(res, problem(404, 'Not Found')));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    send(res, errorResult(error, deps.logger));
+  });
+  return app;
+}
+
+/** Body-parser errors become the contract's answers; anything else is logged and hidden. */
+function errorResult(error: unknown, logger: Logger): HttpResult {
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.too.large') return problem(413, 'Content Too Large', `bodies are limited to ${BODY_LIMIT_BYTES} bytes`);
+  if (type === 'entity.parse.failed') return problem(400, 'Bad Request', 'the body is not valid JSON');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return problem(415, 'Unsupported Media Type');
+  logger.error('request failed', { error });
+  return problem(500, 'Internal Server Error', 'the request could not be handled; see the connector logs');
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { isTicketEvent, pcsmEventSchema, type PcsmEvent } from '../pcsm/events';
+import { verifyPcsmSignature } from './pcsm-signature';
+import { json, problem, type HttpResult } from './result';
+
+export interface PcsmWebhookInput {
+  connectorId: string;
+  contentType: string | undefined;
+  signature: string | undefined;
+  rawBody: Buffer;
+  nowSeconds: number;
+}
+
+export interface PcsmWebhookDeps {
+  /** The connector's PCSM webhook secret, or null when the connector does not exist. */
+  webhookSecret(connectorId: string): Promise<string | null>;
+  /** Resolves once the job is in Redis; rejects with QueueUnavailableError when it is not. */
+  enqueue(connectorId: string, event: PcsmEvent): Promise<string>;
+  isQueueUnavailable(error: unknown): boolean;
+}
+
+/** Stands in for an unknown connector's secret so that case costs the same as a wrong signature. */
+const DECOY_SECRET = 'unknown-connector-decoy-secret';
+
+export const RETRY_AFTER_SECONDS = '5';
+
+/** `POST /webhooks/pcsm/{connectorId}`: authenticate, validate, enqueue; nothing else. */
+export async function receivePcsmWebhook(input: PcsmWebhookInput, deps: PcsmWebhookDeps): Promise<HttpResult> {
+  if (!isJson(input.contentType)) {
+    return problem(415, 'Unsupported Media Type', 'PCSM webhooks must be sent as application/json');
+  }
+  const secret = await deps.webhookSecret(input.connectorId);
+  const check = verifyPcsmSignature(secret ?? DECOY_SECRET, input.signature, input.rawBody, input.nowSeconds);
+  if (!check.ok || secret === null) {
+    const detail =
+      check.ok || check.reason === 'mismatch' || secret === null
+        ? 'the X-PCSM-Signature header does not match this connector'
+        : check.reason === 'stale'
+          ? 'the X-PCSM-Signature timestamp is outside the 300 second window'
+          : `the X-PCSM-Signature header is ${check.reason}`;
+    return problem(401, 'Unauthorized', detail);
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(input.rawBody.toString('utf8'));
+  } catch {
+    return problem(400, 'Bad Request', 'the body is not valid JSON');
+  }
+  const parsed = pcsmEventSchema.safeParse(body);
+  if (!parsed.success) return invalidEvent(parsed.error);
+
+  try {
+    const jobId = await deps.enqueue(input.connectorId, parsed.data);
+    return json(202, {
+      accepted: true,
+      eventId: parsed.data.id,
+      jobId,
+      kind: isTicketEvent(parsed.data) ? 'ticket' : 'profile',
+    });
+  } catch (error) {
+    if (!deps.isQueueUnavailable(error)) throw error;
+    return problem(503, 'Service Unavailable', 'the event queue is unreachable; retry later', {}, {
+      'Retry-After': RETRY_AFTER_SECONDS,
+    });
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+function invalidEvent(error: z.ZodError): HttpResult {
+  const errors = error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
+    message: issue.message,
+  }));
+  return problem(400, 'Bad Request', `the event does not match the schema: ${errors.map((e) => e.field).join(', ')}`, {
+    errors,
+  });
+}

@@ -1,0 +1,135 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RedisOptions } from 'bullmq';
+import mongoose from 'mongoose';
+import { Redis } from 'ioredis';
+import type { JobDeps } from '../jobs/definition';
+import { JobProducer, QueueUnavailableError } from '../jobs/producer';
+import { buildRegistry } from '../jobs/registry';
+import { startWorkers, type RunningWorkers } from '../workers/start-workers';
+import { AutotaskClient } from './autotask/client';
+import type { Config } from './config';
+import { createApp } from './ingress/app';
+import { createLogger, type Logger } from './logger';
+import { Metrics } from './observability/metrics';
+import { isTicketEvent } from './pcsm/events';
+import { createStore, type Store } from './store';
+import { TicketSync } from './sync/ticket-sync';
+
+export interface RuntimeOptions {
+  api: boolean;
+  worker: boolean;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  producer: JobProducer;
+  logger: Logger;
+  server: Server | null;
+  /** Base URL of the api when it runs (the port may have been chosen by the OS). */
+  url: string | null;
+  workers: RunningWorkers | null;
+  close(): Promise<void>;
+}
+
+/** How long the api trusts a cached webhook secret; a changed secret reaches every replica within this. */
+const SECRET_CACHE_MS = 10_000;
+
+/** The composition root: builds every part from the validated config and wires them together. */
+export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, service: 'pcsm-autotask-sync' });
+  const redis = redisOptions(config.redisUrl);
+
+  const connection = await mongoose.createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const store = createStore(connection, config.secretsKey);
+  await store.ensureIndexes();
+
+  const registry = buildRegistry();
+  const producer = new JobProducer({ redis, prefix: config.queuePrefix, registry });
+  const metrics = new Metrics();
+
+  let workers: RunningWorkers | null = null;
+  if (options.worker) {
+    const autotask = new AutotaskClient({ zoneLookupUrl: config.autotaskZoneLookupUrl, timeoutMs: config.autotaskTimeoutMs });
+    const ticketSync = new TicketSync({
+      store,
+      autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
+      leaseMs: Math.max(60_000, 3 * config.autotaskTimeoutMs),
+      busyRetryMs: 300,
+    });
+    const deps: JobDeps = { store, ticketSync };
+    workers = startWorkers({ redis, prefix: config.queuePrefix, concurrency: config.workerConcurrency, registry, deps, logger });
+  }
+
+  let server: Server | null = null;
+  let url: string | null = null;
+  let probe: Redis | null = null;
+  if (options.api) {
+    probe = new Redis({ ...redis, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    probe.on('error', () => undefined);
+    probe.connect().catch(() => undefined);
+    const secrets = new Map<string, { value: string | null; until: number }>();
+    const app = createApp({
+      adminToken: config.adminToken,
+      store,
+      logger,
+      metrics,
+      queues: producer.allQueues(),
+      enqueuePcsmEvent: (connectorId, event) =>
+        isTicketEvent(event)
+          ? producer.enqueue('pcsm-ticket-event', { connectorId, event })
+          : producer.enqueue('pcsm-profile-event', { connectorId, event }),
+      isQueueUnavailable: (error) => error instanceof QueueUnavailableError,
+      readiness: async () => ({
+        redis: await probe!.ping().then(() => true, () => false),
+        mongo: await connection.db!.admin().ping().then(() => true, () => false),
+      }),
+      pcsmWebhookSecret: async (connectorId) => {
+        const cached = secrets.get(connectorId);
+        if (cached && cached.until > Date.now()) return cached.value;
+        const connector = await store.connectors.get(connectorId);
+        const value = connector?.pcsm.webhookSecret ?? null;
+        secrets.set(connectorId, { value, until: Date.now() + SECRET_CACHE_MS });
+        return value;
+      },
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${config.host}:${address.port}`;
+    logger.info('api listening', { url, dashboard: `${url}/admin/queues` });
+  }
+
+  return {
+    config,
+    store,
+    producer,
+    logger,
+    server,
+    url,
+    workers,
+    async close() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      if (workers) await workers.close();
+      await producer.close();
+      probe?.disconnect();
+      await connection.close();
+    },
+  };
+}
+
+export function redisOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 6379,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: Number.isFinite(db) ? db : 0,
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

@@ -1,0 +1,149 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import {
+  REDACTED_SECRET,
+  SECRET_FIELDS,
+  type Connector,
+  type ConnectorInput,
+  type Mappings,
+  type SecretField,
+} from '../connector/configuration';
+import type { SecretBox } from './secret-box';
+
+interface ConnectorDoc {
+  _id: string;
+  name: string;
+  pcsm: { accountId: string; apiUrl: string; apiKey: string; webhookSecret: string };
+  autotask: {
+    username: string;
+    secret: string;
+    integrationCode: string;
+    zoneUrl: string | null;
+    impersonationResourceId: number | null;
+    webhookSecret: string | null;
+  };
+  callout: { username: string; password: string } | null;
+  mappings: Mappings;
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const connectorSchema = new Schema<ConnectorDoc>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    pcsm: { type: Schema.Types.Mixed, required: true },
+    autotask: { type: Schema.Types.Mixed, required: true },
+    callout: { type: Schema.Types.Mixed, default: null },
+    mappings: { type: Schema.Types.Mixed, required: true },
+    revision: { type: Number, required: true },
+  },
+  { collection: 'connectors', timestamps: true, versionKey: false, minimize: false },
+);
+
+/** The configuration as `GET /api/v1/connectors/{id}` shows it: every secret replaced by a marker. */
+export type RedactedConnector = Omit<Connector, 'updatedAt'> & { revision: number; createdAt: string; updatedAt: string };
+
+export class ConnectorStore {
+  readonly model: Model<ConnectorDoc>;
+
+  constructor(connection: Connection, private readonly box: SecretBox) {
+    this.model = connection.model<ConnectorDoc>('Connector', connectorSchema);
+  }
+
+  /**
+   * Creates or replaces the connector whole. A secret sent back as the redaction marker keeps the
+   * stored value, so an operator can GET, edit and PUT without re-typing every credential.
+   */
+  async put(id: string, input: ConnectorInput): Promise<{ created: boolean; missingSecrets: SecretField[] }> {
+    const existing = await this.model.findById(id).lean();
+    const missingSecrets: SecretField[] = [];
+    const sealed = (field: SecretField, value: string | null | undefined): string | null => {
+      if (value === null || value === undefined) return null;
+      if (value === REDACTED_SECRET) {
+        const kept = existing ? readPath(existing, field) : null;
+        if (typeof kept !== 'string') missingSecrets.push(field);
+        return typeof kept === 'string' ? kept : null;
+      }
+      return this.box.seal(value, `${id}/${field}`);
+    };
+    const doc = {
+      name: input.name,
+      pcsm: {
+        accountId: input.pcsm.accountId,
+        apiUrl: input.pcsm.apiUrl,
+        apiKey: sealed('pcsm.apiKey', input.pcsm.apiKey),
+        webhookSecret: sealed('pcsm.webhookSecret', input.pcsm.webhookSecret),
+      },
+      autotask: {
+        username: input.autotask.username,
+        secret: sealed('autotask.secret', input.autotask.secret),
+        integrationCode: sealed('autotask.integrationCode', input.autotask.integrationCode),
+        zoneUrl: input.autotask.zoneUrl ?? null,
+        impersonationResourceId: input.autotask.impersonationResourceId ?? null,
+        webhookSecret: sealed('autotask.webhookSecret', input.autotask.webhookSecret),
+      },
+      callout: input.callout
+        ? { username: input.callout.username, password: sealed('callout.password', input.callout.password) }
+        : null,
+      mappings: input.mappings,
+    };
+    if (missingSecrets.length > 0) return { created: false, missingSecrets };
+    await this.model.updateOne(
+      { _id: id },
+      { $set: doc, $inc: { revision: 1 } },
+      { upsert: true, runValidators: false },
+    );
+    return { created: existing === null, missingSecrets };
+  }
+
+  /** The connector with its secrets opened, for the workers and the signature checks. */
+  async get(id: string): Promise<Connector | null> {
+    const doc = await this.model.findById(id).lean();
+    if (!doc) return null;
+    const open = (field: SecretField, value: string | null): string | null =>
+      value === null ? null : this.box.open(value, `${id}/${field}`);
+    return {
+      id: doc._id,
+      name: doc.name,
+      pcsm: {
+        ...doc.pcsm,
+        apiKey: open('pcsm.apiKey', doc.pcsm.apiKey) as string,
+        webhookSecret: open('pcsm.webhookSecret', doc.pcsm.webhookSecret) as string,
+      },
+      autotask: {
+        ...doc.autotask,
+        secret: open('autotask.secret', doc.autotask.secret) as string,
+        integrationCode: open('autotask.integrationCode', doc.autotask.integrationCode) as string,
+        webhookSecret: open('autotask.webhookSecret', doc.autotask.webhookSecret),
+      },
+      callout: doc.callout
+        ? { username: doc.callout.username, password: open('callout.password', doc.callout.password) as string }
+        : null,
+      mappings: doc.mappings,
+      updatedAt: doc.updatedAt,
+    };
+  }
+
+  async getRedacted(id: string): Promise<RedactedConnector | null> {
+    const doc = await this.model.findById(id).lean();
+    if (!doc) return null;
+    const copy = structuredClone(doc) as unknown as Record<string, unknown>;
+    for (const field of SECRET_FIELDS) {
+      if (typeof readPath(copy, field) === 'string') writePath(copy, field, REDACTED_SECRET);
+    }
+    const { _id, createdAt, updatedAt, ...rest } = copy as unknown as ConnectorDoc;
+    return { id: _id, ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+  }
+}
+
+function readPath(doc: object, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), doc);
+}
+
+function writePath(doc: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop() as string;
+  const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, doc);
+  parent[last] = value;
+}

@@ -1,0 +1,38 @@
+import type { Connection } from 'mongoose';
+import { ConnectorStore } from './connectors';
+import { PcsmProfileStore } from './pcsm-profiles';
+import { ProcessedEventStore } from './processed-events';
+import { SecretBox } from './secret-box';
+import { SyncIntentStore } from './sync-intents';
+import { TicketLinkStore } from './ticket-links';
+
+export type Store = ReturnType<typeof createStore>;
+
+/** Everything the connector keeps in MongoDB; nothing outside src/store writes Mongo directly. */
+export function createStore(connection: Connection, secretsKey: Buffer) {
+  const store = {
+    connection,
+    connectors: new ConnectorStore(connection, new SecretBox(secretsKey)),
+    processedEvents: new ProcessedEventStore(connection),
+    ticketLinks: new TicketLinkStore(connection),
+    syncIntents: new SyncIntentStore(connection),
+    pcsmProfiles: new PcsmProfileStore(connection),
+    /** Builds every index explicitly at boot; a failure here must stop the process. */
+    async ensureIndexes(): Promise<void> {
+      for (const model of [
+        store.connectors.model,
+        store.processedEvents.model,
+        store.ticketLinks.model,
+        store.syncIntents.model,
+        store.pcsmProfiles.model,
+      ]) {
+        await model.createCollection().catch((error: unknown) => {
+          // 48 = NamespaceExists: the collection is already there.
+          if ((error as { code?: number }).code !== 48) throw error;
+        });
+        await model.createIndexes();
+      }
+    },
+  };
+  return store;
+}

@@ -1,0 +1,56 @@
+import { Worker } from 'bullmq';
+import type { RedisOptions } from 'bullmq';
+import type { JobDeps } from '../jobs/definition';
+import type { JobRegistry } from '../jobs/registry';
+import type { Logger } from '../src/logger';
+import { createJobProcessor } from './job-processor';
+
+export interface WorkerOptions {
+  redis: RedisOptions;
+  prefix: string;
+  concurrency: number;
+  registry: JobRegistry;
+  deps: JobDeps;
+  logger: Logger;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs and waits for the running ones, up to `deadlineMs`, then forces. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/** One BullMQ worker per queue; each dispatches by job name through the registry. */
+export function startWorkers(options: WorkerOptions): RunningWorkers {
+  const processor = createJobProcessor(options.registry, options.deps, options.logger);
+  const workers = options.registry.queues().map((queue) => {
+    const worker = new Worker(queue, processor, {
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      connection: { ...options.redis, maxRetriesPerRequest: null },
+    });
+    worker.on('error', (error) => options.logger.error('worker error', { queue, error }));
+    worker.on('failed', (job, error) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        options.logger.warn('job gave up', { queue, jobId: job.id, jobName: job.name, reason: error.message });
+      }
+    });
+    return worker;
+  });
+  return {
+    workers,
+    async close(deadlineMs = 10_000) {
+      await Promise.all(
+        workers.map(async (worker) => {
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<'late'>((resolve) => {
+            timer = setTimeout(() => resolve('late'), deadlineMs);
+          });
+          const outcome = await Promise.race([worker.close().then(() => 'closed' as const), deadline]);
+          clearTimeout(timer);
+          if (outcome === 'late') await worker.close(true);
+        }),
+      );
+    },
+  };
+}
