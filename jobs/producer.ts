@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import type { RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { JobDefinition } from './definition';
 import { buildRegistry, type JobData, type JobName, type JobRegistry } from './registry';
 import type { QueueName } from './queues';
 
 /** The queue is unreachable: the caller must not report the event as accepted. */
 export class QueueUnavailableError extends Error {
-  constructor(cause: unknown) {
+  constructor(cause?: unknown) {
     super('the job queue is unreachable', { cause });
     this.name = new.target.name;
     Object.setPrototypeOf(this, new.target.prototype);
@@ -17,31 +18,30 @@ export interface ProducerOptions {
   redis: RedisOptions;
   prefix: string;
   registry?: JobRegistry;
+  /** How long an add may take before the caller is told the queue is unavailable. */
+  addTimeoutMs?: number;
 }
 
 /**
- * Adds jobs with the options their definition declares. It fails fast when Redis is down (no
- * offline queue), so the ingress answers 503 instead of holding the request or losing the event.
+ * Adds jobs with the options their definition declares. It fails fast while Redis is down, so
+ * the ingress answers 503 instead of holding the request or pretending the event was accepted.
  */
 export class JobProducer {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly registry: JobRegistry;
+  /** Shared by every producer queue; its status tells whether an add can reach Redis now. */
+  readonly redis: Redis;
 
   constructor(private readonly options: ProducerOptions) {
     this.registry = options.registry ?? buildRegistry();
+    // The offline queue stays on so BullMQ's start-up commands wait for the first connection;
+    // `enqueue` refuses to add while the connection is not ready instead.
+    this.redis = new Redis({ ...(options.redis as object), maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
     for (const name of this.registry.queues()) {
-      this.queues.set(
-        name,
-        new Queue(name, {
-          prefix: options.prefix,
-          skipWaitingForReady: true,
-          connection: { ...options.redis, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
-        }),
-      );
-    }
-    for (const queue of this.queues.values()) {
-      // Connection errors surface on add(); without a listener they would crash the process.
+      const queue = new Queue(name, { prefix: options.prefix, connection: this.redis });
       queue.on('error', () => undefined);
+      this.queues.set(name, queue);
     }
   }
 
@@ -49,12 +49,20 @@ export class JobProducer {
     const definition = this.registry.get(name) as JobDefinition<N, JobData<N>> | undefined;
     if (!definition) throw new Error(`unknown job ${name}`);
     const payload = definition.schema.parse(data);
+    if (this.redis.status !== 'ready') throw new QueueUnavailableError(`redis connection is ${this.redis.status}`);
     const queue = this.queues.get(definition.queue)!;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError('add timed out')), this.options.addTimeoutMs ?? 5000);
+    });
     try {
-      const job = await queue.add(name, payload, definition.options(payload));
+      // A late add after a timeout is harmless: the job id makes the sender's retry a duplicate.
+      const job = await Promise.race([queue.add(name, payload, definition.options(payload)), timeout]);
       return job.id!;
     } catch (error) {
-      throw new QueueUnavailableError(error);
+      throw error instanceof QueueUnavailableError ? error : new QueueUnavailableError(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -64,6 +72,6 @@ export class JobProducer {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.redis.disconnect();
   }
 }
-

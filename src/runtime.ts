@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RedisOptions } from 'bullmq';
 import mongoose from 'mongoose';
-import { Redis } from 'ioredis';
 import type { JobDeps } from '../jobs/definition';
 import { JobProducer, QueueUnavailableError } from '../jobs/producer';
 import { buildRegistry } from '../jobs/registry';
@@ -65,11 +64,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   let server: Server | null = null;
   let url: string | null = null;
-  let probe: Redis | null = null;
   if (options.api) {
-    probe = new Redis({ ...redis, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    probe.on('error', () => undefined);
-    probe.connect().catch(() => undefined);
     const secrets = new Map<string, { value: string | null; until: number }>();
     const app = createApp({
       adminToken: config.adminToken,
@@ -83,7 +78,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           : producer.enqueue('pcsm-profile-event', { connectorId, event }),
       isQueueUnavailable: (error) => error instanceof QueueUnavailableError,
       readiness: async () => ({
-        redis: await probe!.ping().then(() => true, () => false),
+        redis: producer.redis.status === 'ready' && (await producer.redis.ping().then(() => true, () => false)),
         mongo: await connection.db!.admin().ping().then(() => true, () => false),
       }),
       pcsmWebhookSecret: async (connectorId) => {
@@ -115,7 +110,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       if (workers) await workers.close();
       await producer.close();
-      probe?.disconnect();
       await connection.close();
     },
   };

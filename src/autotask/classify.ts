@@ -1,0 +1,79 @@
+/**
+ * Every Autotask answer is classified here, once, into the error classes of errors.ts.
+ * Order matters: the thread-limit rejection can arrive with any status and an `errors` body
+ * that would otherwise read as a business rule (facts §4, n8n PR #107).
+ */
+import {
+  AutotaskAuthError,
+  AutotaskBusinessRuleError,
+  AutotaskRateLimitedError,
+  AutotaskUnavailableError,
+  type AutotaskError,
+} from './errors';
+import { redact } from './redact';
+import { parseRetryAfter } from './retry-after';
+
+export interface AutotaskHttpResponse {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  data: unknown;
+}
+
+export interface ClassifyOptions {
+  now?: number;
+  /** Values that must not appear in any error text (secret, integration code). */
+  secrets?: ReadonlyArray<string | null | undefined>;
+}
+
+const THREAD_LIMIT = /thread threshold|Itgenatr005/i;
+// Some permission failures come back as HTTP 500 (django-autotask api.py).
+const PERMISSION_DENIED = /does not have the adequate permissions/i;
+
+/** The `errors` string array of an Autotask error body, or []. */
+export function errorTexts(data: unknown): string[] {
+  if (typeof data !== 'object' || data === null) return [];
+  const errors = (data as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? errors.map((entry) => (typeof entry === 'string' ? entry : JSON.stringify(entry))) : [];
+}
+
+/** ASP.NET's `{"Message": …}` (wrong verb, unknown route, unhandled server error). */
+function aspNetMessage(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const message = (data as { Message?: unknown }).Message;
+  return typeof message === 'string' ? message : null;
+}
+
+function bodyText(data: unknown): string {
+  if (data === undefined || data === null) return '';
+  return typeof data === 'string' ? data : JSON.stringify(data);
+}
+
+/** null for a 2xx answer; otherwise the error the answer means. */
+export function classifyResponse(response: AutotaskHttpResponse, options: ClassifyOptions = {}): AutotaskError | null {
+  const { status, data } = response;
+  if (status >= 200 && status < 300) return null;
+  const secrets = options.secrets ?? [];
+  const clean = (text: string): string => redact(text, secrets);
+  const errors = errorTexts(data).map(clean);
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.now ?? Date.now());
+
+  if (THREAD_LIMIT.test(bodyText(data))) {
+    return new AutotaskRateLimitedError(`Autotask thread threshold exceeded (HTTP ${status}): ${errors.join('; ') || 'Itgenatr005'}`, retryAfterMs);
+  }
+  if (status === 429) {
+    return new AutotaskRateLimitedError(`Autotask request threshold exceeded (HTTP 429)${errors.length ? `: ${errors.join('; ')}` : ''}`, retryAfterMs);
+  }
+  if (status === 401) {
+    return new AutotaskAuthError('Autotask refused the credentials (HTTP 401): check the API username, secret and integration code.', status);
+  }
+  if (status === 403 || errors.some((text) => PERMISSION_DENIED.test(text))) {
+    const detail = errors.length ? ` Autotask said: ${errors.join('; ')}` : '';
+    return new AutotaskAuthError(`The Autotask API user lacks permission for this call (HTTP ${status}).${detail}`, status);
+  }
+  if (errors.length > 0) return new AutotaskBusinessRuleError(errors, status);
+  if (status === 408 || status >= 500) {
+    return new AutotaskUnavailableError(`Autotask answered HTTP ${status}${aspNetMessage(data) ? `: ${clean(aspNetMessage(data) ?? '')}` : ''}`, status);
+  }
+  return new AutotaskBusinessRuleError([clean(aspNetMessage(data) ?? `HTTP ${status}`)], status);
+}

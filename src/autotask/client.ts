@@ -1,0 +1,323 @@
+/**
+ * The Autotask REST client: one per process, one session per connector.
+ *
+ * Retry policy, decided once per failure (classify.ts):
+ * - reads (GET, query POSTs) and PATCH updates are idempotent: AutotaskUnavailableError is retried
+ *   here with backoff (p-retry);
+ * - a create (POST) is never repeated: once the request may have reached Autotask, a timeout or a
+ *   5xx without `errors` is AutotaskOutcomeUnknownError — the caller looks the ticket up by externalID;
+ * - rate limits are not retried here: the job layer waits `retryAfterMs`;
+ * - business rules and auth failures are permanent.
+ */
+import type { AxiosInstance } from 'axios';
+import pRetry from 'p-retry';
+import { classifyResponse, type AutotaskHttpResponse } from './classify';
+import { EndpointLimiter } from './endpoint-limiter';
+import { AutotaskOutcomeUnknownError, AutotaskUnavailableError } from './errors';
+import { redact } from './redact';
+import { createHttp, exchange, TransportFailure, type HttpRequest } from './transport';
+import type {
+  AutotaskCredentials,
+  AutotaskSession,
+  AutotaskTicket,
+  AutotaskTicketFields,
+  FieldInformation,
+  QueryFilter,
+} from './types';
+import { DEFAULT_ZONE_TTL_MS, restRoot, ZoneDirectory } from './zone';
+
+export interface AutotaskCallInfo {
+  connectorId: string;
+  method: string;
+  /** Entity endpoint (`Tickets`), or `ZoneInformation` for discovery. */
+  entity: string;
+  /** HTTP status; 0 when no answer arrived (network error, timeout). */
+  status: number;
+  durationMs: number;
+}
+
+export interface AutotaskClientOptions {
+  /** e.g. https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation */
+  zoneLookupUrl: string;
+  timeoutMs?: number;
+  /** Autotask's thread limit per (integration code + endpoint) is 3. */
+  maxConcurrentPerEndpoint?: number;
+  /** Retries of idempotent calls after AutotaskUnavailableError. */
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  zoneCacheTtlMs?: number;
+  /** Called after every HTTP exchange; the composition root logs or measures here. */
+  onCall?: (info: AutotaskCallInfo) => void;
+}
+
+export const MAX_PAGE_SIZE = 500;
+const ENTITY_NAME = /^[A-Za-z]+$/;
+
+type CallKind = 'read' | 'update' | 'create';
+
+interface Call {
+  method: HttpRequest['method'];
+  entity: string;
+  /** Below `{zone}/V1.0/`. */
+  path: string;
+  body?: unknown;
+  kind: CallKind;
+  /** GET /{id}: a 404 means "no such record", not a failure. */
+  notFoundIsNull?: boolean;
+}
+
+export class AutotaskClient {
+  readonly timeoutMs: number;
+  private readonly http: AxiosInstance;
+  private readonly limiter: EndpointLimiter;
+  private readonly zones: ZoneDirectory;
+  private readonly options: Required<Omit<AutotaskClientOptions, 'onCall'>> & Pick<AutotaskClientOptions, 'onCall'>;
+
+  constructor(options: AutotaskClientOptions) {
+    this.options = {
+      timeoutMs: 30_000,
+      maxConcurrentPerEndpoint: 3,
+      retries: 3,
+      minRetryDelayMs: 1_000,
+      maxRetryDelayMs: 15_000,
+      zoneCacheTtlMs: DEFAULT_ZONE_TTL_MS,
+      ...options,
+    };
+    this.timeoutMs = this.options.timeoutMs;
+    this.http = createHttp();
+    this.limiter = new EndpointLimiter(this.options.maxConcurrentPerEndpoint);
+    this.zones = new ZoneDirectory({
+      lookupUrl: this.options.zoneLookupUrl,
+      ttlMs: this.options.zoneCacheTtlMs,
+      fetch: (url, connectorId) => this.lookUpZone(url, connectorId),
+    });
+  }
+
+  session(connectorId: string, credentials: AutotaskCredentials): AutotaskSession {
+    return new ConnectorSession(this, connectorId, credentials);
+  }
+
+  /** @internal one HTTP exchange, measured and reported. */
+  async send(connectorId: string, entity: string, request: HttpRequest): Promise<AutotaskHttpResponse> {
+    const started = Date.now();
+    let status = 0;
+    try {
+      const response = await exchange(this.http, request);
+      status = response.status;
+      return response;
+    } finally {
+      this.report({ connectorId, method: request.method, entity, status, durationMs: Date.now() - started });
+    }
+  }
+
+  /** @internal */
+  get settings(): AutotaskClient['options'] {
+    return this.options;
+  }
+
+  /** @internal */
+  get endpointLimiter(): EndpointLimiter {
+    return this.limiter;
+  }
+
+  /** @internal */
+  get zoneDirectory(): ZoneDirectory {
+    return this.zones;
+  }
+
+  private async lookUpZone(url: string, connectorId: string): Promise<AutotaskHttpResponse> {
+    try {
+      return await this.send(connectorId, 'ZoneInformation', { method: 'GET', url, headers: { Accept: 'application/json' }, timeoutMs: this.options.timeoutMs });
+    } catch (error) {
+      if (error instanceof TransportFailure) throw new AutotaskUnavailableError(`Autotask zone discovery failed: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private report(info: AutotaskCallInfo): void {
+    try {
+      this.options.onCall?.(info);
+    } catch {
+      // An observer must not change the outcome of a call.
+    }
+  }
+}
+
+class ConnectorSession implements AutotaskSession {
+  private readonly zoneKey: string;
+
+  constructor(
+    private readonly client: AutotaskClient,
+    private readonly connectorId: string,
+    private readonly credentials: AutotaskCredentials,
+  ) {
+    this.zoneKey = `${connectorId}\u0000${credentials.username.toLowerCase()}`;
+  }
+
+  async createTicket(fields: AutotaskTicketFields): Promise<number> {
+    const response = await this.perform({ method: 'POST', entity: 'Tickets', path: 'Tickets', body: fields, kind: 'create' });
+    const itemId = (response.data as { itemId?: unknown } | null)?.itemId;
+    const id = typeof itemId === 'string' && /^\d+$/.test(itemId) ? Number(itemId) : itemId;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
+      throw new AutotaskOutcomeUnknownError('Autotask accepted the ticket create but answered without a usable itemId', response.status);
+    }
+    return id;
+  }
+
+  async updateTicket(id: number, fields: Partial<AutotaskTicketFields>): Promise<void> {
+    // Updates go to the collection with `id` in the body; PATCH /Tickets/{id} is 405 (facts §2).
+    await this.perform({ method: 'PATCH', entity: 'Tickets', path: 'Tickets', body: { ...fields, id }, kind: 'update' });
+  }
+
+  async getTicket(id: number): Promise<AutotaskTicket | null> {
+    if (!Number.isInteger(id) || id <= 0) throw new RangeError(`not a ticket id: ${id}`);
+    const response = await this.perform({ method: 'GET', entity: 'Tickets', path: `Tickets/${id}`, kind: 'read', notFoundIsNull: true });
+    if (response.status === 404) return null;
+    const item = (response.data as { item?: unknown } | null)?.item;
+    return item && typeof item === 'object' ? (item as AutotaskTicket) : null;
+  }
+
+  async findTicketByExternalId(externalId: string): Promise<AutotaskTicket | null> {
+    const items = await this.queryPage<AutotaskTicket>('Tickets', {
+      MaxRecords: MAX_PAGE_SIZE,
+      Filter: [{ op: 'eq', field: 'externalID', value: externalId }],
+    });
+    // Autotask compares strings case-insensitively; only an exact match is the same PCSM ticket.
+    const exact = items.filter((ticket) => ticket.externalID === externalId).sort((a, b) => a.id - b.id);
+    return exact[0] ?? null;
+  }
+
+  async *queryAll<T extends { id: number }>(
+    entity: string,
+    filter: QueryFilter[],
+    options: { includeFields?: string[]; pageSize?: number } = {},
+  ): AsyncGenerator<T[]> {
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new RangeError(`pageSize must be between 1 and ${MAX_PAGE_SIZE}`);
+    }
+    const includeFields = options.includeFields && options.includeFields.length > 0
+      ? options.includeFields.some((field) => field.toLowerCase() === 'id') ? options.includeFields : ['id', ...options.includeFields]
+      : undefined;
+    // The id cursor is what Autotask's docs recommend over nextPageUrl (facts §2 "Paging").
+    let lastId = 0;
+    for (;;) {
+      const items = await this.queryPage<T>(entity, {
+        MaxRecords: pageSize,
+        ...(includeFields ? { IncludeFields: includeFields } : {}),
+        Filter: [{ op: 'gt', field: 'id', value: lastId }, ...filter],
+      });
+      if (items.length === 0) return;
+      const sorted = [...items].sort((a, b) => a.id - b.id);
+      const highest = sorted[sorted.length - 1]?.id ?? lastId;
+      if (!(highest > lastId)) throw new AutotaskUnavailableError(`Autotask ${entity} query did not advance past id ${lastId}`);
+      lastId = highest;
+      yield sorted;
+      if (items.length < pageSize) return;
+    }
+  }
+
+  async getFieldInformation(entity: string): Promise<FieldInformation[]> {
+    const response = await this.perform({ method: 'GET', entity: checkedEntity(entity), path: `${entity}/entityInformation/fields`, kind: 'read' });
+    const fields = (response.data as { fields?: unknown } | null)?.fields;
+    return Array.isArray(fields) ? (fields as FieldInformation[]) : [];
+  }
+
+  private async queryPage<T>(entity: string, query: Record<string, unknown>): Promise<T[]> {
+    const response = await this.perform({ method: 'POST', entity: checkedEntity(entity), path: `${entity}/query`, body: query, kind: 'read' });
+    const items = (response.data as { items?: unknown } | null)?.items;
+    return Array.isArray(items) ? (items as T[]) : [];
+  }
+
+  private perform(call: Call): Promise<AutotaskHttpResponse> {
+    if (call.kind === 'create') return this.attempt(call);
+    const { retries, minRetryDelayMs, maxRetryDelayMs } = this.client.settings;
+    return pRetry(() => this.attempt(call), {
+      retries,
+      minTimeout: minRetryDelayMs,
+      maxTimeout: Math.max(minRetryDelayMs, maxRetryDelayMs),
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) => error instanceof AutotaskUnavailableError,
+    });
+  }
+
+  /** One try: zone, endpoint slot, exchange, classification; a 401 re-discovers the zone once. */
+  private async attempt(call: Call): Promise<AutotaskHttpResponse> {
+    let rediscovered = false;
+    for (;;) {
+      const { root, discovered } = await this.zone();
+      const response = await this.client.endpointLimiter.run(`${this.connectorId}\u0000${call.entity.toLowerCase()}`, () => this.exchange(call, root));
+      if (response.status === 401 && discovered && !rediscovered) {
+        // django-autotask: a 401 may mean the database moved to another zone.
+        rediscovered = true;
+        this.client.zoneDirectory.invalidate(this.zoneKey);
+        continue;
+      }
+      if (call.notFoundIsNull && response.status === 404) return response;
+      const failure = classifyResponse(response, { secrets: this.secrets() });
+      if (!failure) return response;
+      if (call.kind === 'create' && failure instanceof AutotaskUnavailableError) {
+        throw new AutotaskOutcomeUnknownError(
+          `Ticket create outcome unknown: ${failure.message}. Look the ticket up by externalID before creating it again.`,
+          response.status,
+        );
+      }
+      throw failure;
+    }
+  }
+
+  private async exchange(call: Call, root: string): Promise<AutotaskHttpResponse> {
+    try {
+      return await this.client.send(this.connectorId, call.entity, {
+        method: call.method,
+        url: `${root}/V1.0/${call.path}`,
+        headers: this.headers(call),
+        body: call.body,
+        timeoutMs: this.client.timeoutMs,
+      });
+    } catch (error) {
+      if (!(error instanceof TransportFailure)) throw error;
+      const message = redact(`${call.method} ${call.entity}: ${error.message}`, this.secrets());
+      if (call.kind === 'create' && error.requestSent) {
+        throw new AutotaskOutcomeUnknownError(
+          `Ticket create outcome unknown: ${message}. Look the ticket up by externalID before creating it again.`,
+          undefined,
+          { cause: { code: error.code } },
+        );
+      }
+      throw new AutotaskUnavailableError(`Autotask unreachable: ${message}`, undefined, { cause: { code: error.code } });
+    }
+  }
+
+  private async zone(): Promise<{ root: string; discovered: boolean }> {
+    if (this.credentials.zoneUrl) return { root: restRoot(this.credentials.zoneUrl), discovered: false };
+    return { root: await this.client.zoneDirectory.resolve(this.zoneKey, this.credentials.username, this.connectorId), discovered: true };
+  }
+
+  private headers(call: Call): Record<string, string> {
+    const headers: Record<string, string> = {
+      ApiIntegrationCode: this.credentials.integrationCode,
+      UserName: this.credentials.username,
+      Secret: this.credentials.secret,
+      Accept: 'application/json',
+    };
+    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+    const impersonate = this.credentials.impersonationResourceId;
+    // django-autotask sends impersonation only on writes; reads need no acting resource.
+    if ((call.kind === 'create' || call.kind === 'update') && impersonate !== null && impersonate !== undefined) {
+      headers.ImpersonationResourceId = String(impersonate);
+    }
+    return headers;
+  }
+
+  private secrets(): string[] {
+    return [this.credentials.secret, this.credentials.integrationCode];
+  }
+}
+
+function checkedEntity(entity: string): string {
+  if (!ENTITY_NAME.test(entity)) throw new RangeError(`not an Autotask entity name: ${entity}`);
+  return entity;
+}

@@ -1,0 +1,6 @@
+export { AutotaskClient, MAX_PAGE_SIZE, type AutotaskCallInfo, type AutotaskClientOptions } from './client';
+export { classifyResponse, type AutotaskHttpResponse } from './classify';
+export { EndpointLimiter } from './endpoint-limiter';
+export * from './errors';
+export { parseRetryAfter, DEFAULT_RETRY_AFTER_MS } from './retry-after';
+export type * from './types';

@@ -1,0 +1,192 @@
+/**
+ * The entities the simulator serves, with field names and types exactly as the official Swagger's
+ * TicketModel / CompanyModel / BillingCodeModel declare them. Swagger carries no required flags,
+ * picklists or references: those come from autotask-facts.md §3 and are layered on top here.
+ */
+
+export type FieldType = 'integer' | 'long' | 'double' | 'string' | 'datetime' | 'boolean';
+
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  readOnly: boolean;
+  required: boolean;
+  queryable: boolean;
+  length: number;
+  /** Entity a reference field points at (Autotask's `referenceEntityType`). */
+  reference: string;
+  picklist: boolean;
+  /** For dependent picklists such as subIssueType → issueType. */
+  picklistParent: string;
+}
+
+export interface EntityDefinition {
+  /** URL name, e.g. `Tickets`. */
+  name: string;
+  /** Name used in Autotask's error texts, e.g. "Unable to find x in the Ticket Entity." */
+  singular: string;
+  canCreate: boolean;
+  canUpdate: boolean;
+  hasUserDefinedFields: boolean;
+  fields: FieldSpec[];
+  /** Lower-cased field name → spec; Autotask matches field names case-insensitively. */
+  byLowerName: Map<string, FieldSpec>;
+}
+
+type FieldOverrides = Partial<Omit<FieldSpec, 'name' | 'type'>>;
+
+function defineEntity(
+  base: Omit<EntityDefinition, 'fields' | 'byLowerName'>,
+  declaration: string,
+  overrides: Record<string, FieldOverrides>,
+): EntityDefinition {
+  const fields = declaration
+    .trim()
+    .split(/\s+/)
+    .map((pair): FieldSpec => {
+      const [name = '', type = ''] = pair.split(':');
+      return {
+        name,
+        type: type as FieldType,
+        readOnly: false,
+        required: false,
+        queryable: true,
+        length: type === 'string' ? 8000 : 0,
+        reference: '',
+        picklist: false,
+        picklistParent: '',
+        ...overrides[name],
+      };
+    });
+  for (const name of Object.keys(overrides)) {
+    if (!fields.some((field) => field.name === name)) throw new Error(`override for unknown field ${base.name}.${name}`);
+  }
+  return { ...base, fields, byLowerName: new Map(fields.map((field) => [field.name.toLowerCase(), field])) };
+}
+
+const readOnly: FieldOverrides = { readOnly: true };
+const picklist: FieldOverrides = { picklist: true };
+
+export const TICKETS = defineEntity(
+  { name: 'Tickets', singular: 'Ticket', canCreate: true, canUpdate: true, hasUserDefinedFields: true },
+  `id:long apiVendorID:integer assignedResourceID:integer assignedResourceRoleID:integer billingCodeID:integer
+   changeApprovalBoard:integer changeApprovalStatus:integer changeApprovalType:integer changeInfoField1:string
+   changeInfoField2:string changeInfoField3:string changeInfoField4:string changeInfoField5:string companyID:integer
+   companyLocationID:integer completedByResourceID:integer completedDate:datetime configurationItemID:integer
+   contactID:integer contractID:integer contractServiceBundleID:long contractServiceID:long createDate:datetime
+   createdByContactID:integer creatorResourceID:integer creatorType:integer currentServiceThermometerRating:integer
+   description:string dueDateTime:datetime estimatedHours:double externalID:string firstResponseAssignedResourceID:integer
+   firstResponseDateTime:datetime firstResponseDueDateTime:datetime firstResponseInitiatingResourceID:integer
+   hoursToBeScheduled:double impersonatorCreatorResourceID:integer isAssignedToComanaged:boolean issueType:integer
+   isVisibleToComanaged:boolean lastActivityDate:datetime lastActivityPersonType:integer lastActivityResourceID:integer
+   lastCustomerNotificationDateTime:datetime lastCustomerVisibleActivityDateTime:datetime
+   lastTrackedModificationDateTime:datetime monitorID:long monitorTypeID:integer opportunityID:integer
+   organizationalLevelAssociationID:integer previousServiceThermometerRating:integer priority:integer
+   problemTicketId:integer projectID:integer purchaseOrderNumber:string queueID:integer resolution:string
+   resolutionPlanDateTime:datetime resolutionPlanDueDateTime:datetime resolvedDateTime:datetime
+   resolvedDueDateTime:datetime rmaStatus:integer rmaType:integer rmmAlertID:string
+   serviceLevelAgreementHasBeenMet:boolean serviceLevelAgreementID:integer
+   serviceLevelAgreementPausedNextEventHours:double serviceThermometerTemperature:integer source:integer status:integer
+   subIssueType:integer ticketCategory:integer ticketNumber:string ticketType:integer title:string`,
+  {
+    id: readOnly,
+    apiVendorID: readOnly,
+    companyID: { required: true, reference: 'Company' },
+    billingCodeID: { reference: 'BillingCode' },
+    contactID: { reference: 'Contact' },
+    configurationItemID: { reference: 'ConfigurationItem' },
+    contractID: { reference: 'Contract' },
+    assignedResourceID: { reference: 'Resource' },
+    title: { required: true, length: 255 },
+    description: { length: 8000 },
+    externalID: { length: 50 },
+    rmmAlertID: { length: 255 },
+    purchaseOrderNumber: { length: 50 },
+    status: { required: true, picklist: true },
+    priority: { required: true, picklist: true },
+    queueID: picklist,
+    issueType: picklist,
+    subIssueType: { picklist: true, picklistParent: 'issueType' },
+    source: picklist,
+    ticketType: picklist,
+    ticketNumber: { readOnly: true, length: 50 },
+    createDate: readOnly,
+    creatorResourceID: readOnly,
+    createdByContactID: readOnly,
+    impersonatorCreatorResourceID: readOnly,
+    lastActivityDate: readOnly,
+    lastActivityResourceID: readOnly,
+    lastTrackedModificationDateTime: readOnly,
+    completedDate: readOnly,
+    firstResponseDateTime: readOnly,
+    currentServiceThermometerRating: readOnly,
+    previousServiceThermometerRating: readOnly,
+    serviceThermometerTemperature: readOnly,
+    serviceLevelAgreementHasBeenMet: readOnly,
+    lastCustomerNotificationDateTime: readOnly,
+    lastCustomerVisibleActivityDateTime: readOnly,
+    // HELP/REST/Entities/TicketsEntity.htm lists these two as not queryable.
+    creatorType: { readOnly: true, queryable: false },
+    lastActivityPersonType: { readOnly: true, queryable: false },
+  },
+);
+
+export const COMPANIES = defineEntity(
+  { name: 'Companies', singular: 'Company', canCreate: true, canUpdate: true, hasUserDefinedFields: true },
+  `id:long additionalAddressInformation:string address1:string address2:string alternatePhone1:string
+   alternatePhone2:string apiVendorID:integer assetValue:double billToCompanyLocationID:integer
+   billToAdditionalAddressInformation:string billingAddress1:string billingAddress2:string billToAddressToUse:integer
+   billToAttention:string billToCity:string billToCountryID:integer billToState:string billToZipCode:string city:string
+   classification:integer companyCategoryID:integer companyName:string companyNumber:string companyType:integer
+   competitorID:integer countryID:integer createDate:datetime createdByResourceID:integer currencyID:integer fax:string
+   impersonatorCreatorResourceID:integer invoiceEmailMessageID:integer invoiceMethod:integer
+   invoiceNonContractItemsToParentCompany:boolean invoiceTemplateID:integer isActive:boolean
+   isClientPortalActive:boolean isEnabledForComanaged:boolean isSample:boolean isTaskFireActive:boolean
+   isTaxExempt:boolean lastActivityDate:datetime lastTrackedModifiedDateTime:datetime marketSegmentID:integer
+   ownerResourceID:integer parentCompanyID:integer phone:string postalCode:string purchaseOrderTemplateID:integer
+   quoteEmailMessageID:integer quoteTemplateID:integer sicCode:string state:string stockMarket:string
+   stockSymbol:string surveyCompanyRating:double taxID:string taxRegionID:integer territoryID:integer webAddress:string`,
+  {
+    id: readOnly,
+    apiVendorID: readOnly,
+    companyName: { required: true, length: 100 },
+    companyType: { required: true, picklist: true },
+    ownerResourceID: { required: true, reference: 'Resource' },
+    phone: { required: true, length: 25 },
+    parentCompanyID: { reference: 'Company' },
+    createDate: readOnly,
+    createdByResourceID: readOnly,
+    impersonatorCreatorResourceID: readOnly,
+    lastActivityDate: readOnly,
+    lastTrackedModifiedDateTime: readOnly,
+  },
+);
+
+/** Read-only over REST (query/get only) [HELP BillingCodesEntity]. */
+export const BILLING_CODES = defineEntity(
+  { name: 'BillingCodes', singular: 'BillingCode', canCreate: false, canUpdate: false, hasUserDefinedFields: false },
+  `id:long afterHoursWorkType:integer billingCodeType:integer department:integer description:string
+   externalNumber:string generalLedgerAccount:integer isActive:boolean isExcludedFromNewContracts:boolean
+   markupRate:double name:string taxCategoryID:integer unitCost:double unitPrice:double useType:integer`,
+  Object.fromEntries(
+    ['id', 'afterHoursWorkType', 'billingCodeType', 'department', 'description', 'externalNumber', 'generalLedgerAccount',
+      'isActive', 'isExcludedFromNewContracts', 'markupRate', 'name', 'taxCategoryID', 'unitCost', 'unitPrice', 'useType',
+    ].map((name) => [name, name === 'useType' || name === 'billingCodeType' ? { readOnly: true, picklist: true } : readOnly]),
+  ),
+);
+
+export const ENTITIES: readonly EntityDefinition[] = [TICKETS, COMPANIES, BILLING_CODES];
+
+export function findEntity(urlName: string): EntityDefinition | undefined {
+  const lower = urlName.toLowerCase();
+  return ENTITIES.find((entity) => entity.name.toLowerCase() === lower);
+}
+
+export function findField(entity: EntityDefinition, name: string): FieldSpec | undefined {
+  return entity.byLowerName.get(name.toLowerCase());
+}
+
+/** Autotask's timestamp shape: UTC without a zone designator (facts §11), e.g. 2026-11-29T12:00:00.307 */
+export function autotaskTimestamp(at: Date): string {
+  return at.toISOString().replace(/Z$/, '');
+}

@@ -1,0 +1,91 @@
+/**
+ * `/__sim/…`: the test-control surface of the standalone simulator (not part of Autotask's API).
+ * Each route calls the same operation the programmatic API offers.
+ */
+import { Router, type Request } from 'express';
+import type { AutotaskSimulatorControls } from '../controls';
+import { ApiFault } from '../wire';
+
+function numberParam(req: Request, name: string): number {
+  const value = Number(req.params[name]);
+  if (!Number.isFinite(value)) throw new ApiFault(400, { errors: [`${name} must be a number`] });
+  return value;
+}
+
+function body(req: Request): Record<string, unknown> {
+  return typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+}
+
+function activeFlag(req: Request): boolean {
+  return body(req).isActive !== false;
+}
+
+export function controlRoutes(sim: AutotaskSimulatorControls): Router {
+  const router = Router();
+  router.post('/reset', (_req, res) => {
+    sim.reset();
+    res.status(204).end();
+  });
+  router.get('/requests', (_req, res) => {
+    res.json({ items: sim.requests });
+  });
+  router.get('/tickets', (_req, res) => {
+    res.json({ items: sim.tickets() });
+  });
+  router.post('/tickets', (req, res) => {
+    const items = Array.isArray(req.body) ? (req.body as Array<Record<string, unknown>>) : [body(req)];
+    res.json({ ids: sim.addTickets(items) });
+  });
+  router.patch('/tickets/:id', (req, res) => {
+    sim.changeTicket(numberParam(req, 'id'), body(req));
+    res.status(204).end();
+  });
+  router.get('/companies', (_req, res) => {
+    res.json({ items: sim.companies() });
+  });
+  router.post('/companies', (req, res) => {
+    const fields = body(req);
+    res.json({ id: sim.faults.addCompany({ ...fields, companyName: String(fields.companyName ?? 'New company') }) });
+  });
+  router.put('/companies/:id/active', (req, res) => {
+    sim.faults.setCompanyActive(numberParam(req, 'id'), activeFlag(req));
+    res.status(204).end();
+  });
+  router.put('/billing-codes/:id/active', (req, res) => {
+    sim.faults.setBillingCodeActive(numberParam(req, 'id'), activeFlag(req));
+    res.status(204).end();
+  });
+  router.put('/picklists/:field/:value/active', (req, res) => {
+    sim.faults.setPicklistValueActive(String(req.params.field), String(req.params.value), activeFlag(req));
+    res.status(204).end();
+  });
+  router.post('/faults/fail-next-writes', (req, res) => {
+    const { count, status, errors, retryAfterSeconds, entity } = body(req);
+    sim.faults.failNextWrites(Number(count ?? 1), {
+      status: Number(status ?? 500),
+      ...(Array.isArray(errors) ? { errors: errors.map(String) } : {}),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Number(retryAfterSeconds) }),
+      ...(typeof entity === 'string' ? { entity } : {}),
+    });
+    res.status(204).end();
+  });
+  router.post('/faults/commit-then-timeout', (req, res) => {
+    const { count, mode } = body(req);
+    sim.faults.commitThenTimeout(Number(count ?? 1), { mode: mode === 'reset' ? 'reset' : 'hang' });
+    res.status(204).end();
+  });
+  router.put('/faults/latency', (req, res) => {
+    sim.faults.latencyMs = Number(body(req).ms ?? 0);
+    res.status(204).end();
+  });
+  router.delete('/faults', (_req, res) => {
+    sim.faults.clear();
+    res.status(204).end();
+  });
+  router.put('/threshold', (req, res) => {
+    const { limit, used } = body(req);
+    sim.faults.setThreshold(Number(limit), Number(used ?? 0));
+    res.status(204).end();
+  });
+  return router;
+}

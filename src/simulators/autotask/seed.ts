@@ -1,0 +1,110 @@
+/**
+ * The simulator's default tenant. Other tests rely on these ids: change them only with care.
+ *
+ * Companies (isActive is a boolean on Company):
+ *   0 "Contoso MSP (own company)", 174 "Fabrikam Ltd", 175 "Northwind Traders" (active),
+ *   176 "Old Customer" (inactive). New companies get ids from 177.
+ * Ticket picklists (values are instance-specific ids, sent as numbers on the entity, strings in metadata):
+ *   status:       1 New, 5 Complete, 7 Waiting Customer, 8 In Progress, 13 Waiting Vendor,
+ *                 15 Deprecated Status (inactive)
+ *   priority:     1 High, 2 Medium, 3 Low, 4 Critical (ids NOT ordered by severity, as in real tenants)
+ *   queueID:      5 Client Portal, 8 Post Sale, 29683498 Monitoring Alert
+ *   issueType:    1 Hardware, 2 Software, 3 Network
+ *   subIssueType: 101 Disk (1), 102 Memory (1), 201 Operating System (2), 202 Application (2), 301 Connectivity (3)
+ *   source:       2 Email, 4 Phone, 8 Monitoring Alert, 9 Legacy Fax (inactive)
+ *   ticketType:   1 Service Request (default), 2 Incident, 3 Problem, 4 Change Request, 5 Alert
+ * BillingCodes (read-only; useType 1 = Work Type, 2 = Material):
+ *   29682801 "Remote Support" (work type, active), 29682802 "Onsite Support" (work type, active),
+ *   29682803 "Hardware" (material, active), 29682804 "Legacy Work" (work type, inactive)
+ * Tickets: none. New tickets get ids from 30001 and numbers like T20261129.0001.
+ * The API user's own resource id (creatorResourceID of API-created tickets) is 29682885.
+ */
+import type { PicklistValue } from '../../autotask/types';
+
+export type EntityRecord = Record<string, unknown>;
+
+export interface SeedData {
+  companies: EntityRecord[];
+  billingCodes: EntityRecord[];
+  /** entity name → field → values */
+  picklists: Record<string, Record<string, PicklistValue[]>>;
+  nextIds: Record<string, number>;
+}
+
+export const API_USER_RESOURCE_ID = 29682885;
+
+export const SEED_IDS = {
+  companies: { ownCompany: 0, fabrikam: 174, northwind: 175, inactive: 176 },
+  statuses: { new: 1, complete: 5, waitingCustomer: 7, inProgress: 8, waitingVendor: 13, inactive: 15 },
+  priorities: { high: 1, medium: 2, low: 3, critical: 4 },
+  queues: { clientPortal: 5, postSale: 8, monitoringAlert: 29683498 },
+  billingCodes: { remoteSupport: 29682801, onsiteSupport: 29682802, hardwareMaterial: 29682803, inactiveWork: 29682804 },
+} as const;
+
+type PicklistRow = [value: number, label: string, options?: { isActive?: boolean; parent?: number; isDefault?: boolean }];
+
+function picklistValues(rows: PicklistRow[]): PicklistValue[] {
+  return rows.map(([value, label, options = {}], index) => ({
+    value: String(value),
+    label,
+    isDefaultValue: options.isDefault ?? false,
+    sortOrder: index + 1,
+    parentValue: options.parent === undefined ? '' : String(options.parent),
+    isActive: options.isActive ?? true,
+    isSystem: false,
+  }));
+}
+
+function company(id: number, companyName: string, isActive: boolean): EntityRecord {
+  return { id, companyName, companyType: 1, isActive, ownerResourceID: API_USER_RESOURCE_ID, phone: '+1 555 0100', createDate: '2020-01-01T00:00:00' };
+}
+
+function billingCode(id: number, name: string, useType: number, isActive: boolean): EntityRecord {
+  return { id, name, description: name, useType, billingCodeType: 0, isActive, isExcludedFromNewContracts: false, unitPrice: 0 };
+}
+
+export function defaultSeed(): SeedData {
+  return {
+    companies: [
+      company(0, 'Contoso MSP (own company)', true),
+      company(174, 'Fabrikam Ltd', true),
+      company(175, 'Northwind Traders', true),
+      company(176, 'Old Customer', false),
+    ],
+    billingCodes: [
+      billingCode(29682801, 'Remote Support', 1, true),
+      billingCode(29682802, 'Onsite Support', 1, true),
+      billingCode(29682803, 'Hardware', 2, true),
+      billingCode(29682804, 'Legacy Work', 1, false),
+    ],
+    picklists: {
+      Tickets: {
+        status: picklistValues([
+          [1, 'New', { isDefault: true }], [5, 'Complete'], [7, 'Waiting Customer'], [8, 'In Progress'],
+          [13, 'Waiting Vendor'], [15, 'Deprecated Status', { isActive: false }],
+        ]),
+        priority: picklistValues([[4, 'Critical'], [1, 'High'], [2, 'Medium', { isDefault: true }], [3, 'Low']]),
+        queueID: picklistValues([[5, 'Client Portal'], [8, 'Post Sale'], [29683498, 'Monitoring Alert']]),
+        issueType: picklistValues([[1, 'Hardware'], [2, 'Software'], [3, 'Network']]),
+        subIssueType: picklistValues([
+          [101, 'Disk', { parent: 1 }], [102, 'Memory', { parent: 1 }], [201, 'Operating System', { parent: 2 }],
+          [202, 'Application', { parent: 2 }], [301, 'Connectivity', { parent: 3 }],
+        ]),
+        source: picklistValues([[2, 'Email'], [4, 'Phone'], [8, 'Monitoring Alert'], [9, 'Legacy Fax', { isActive: false }]]),
+        ticketType: picklistValues([
+          [1, 'Service Request', { isDefault: true }], [2, 'Incident'], [3, 'Problem'], [4, 'Change Request'], [5, 'Alert'],
+        ]),
+      },
+      Companies: {
+        companyType: picklistValues([
+          [1, 'Customer'], [2, 'Lead'], [3, 'Prospect'], [4, 'Dead'], [6, 'Cancellation'], [7, 'Vendor'], [8, 'Partner'],
+        ]),
+      },
+      BillingCodes: {
+        useType: picklistValues([[1, 'Work Type'], [2, 'Material']]),
+        billingCodeType: picklistValues([[0, 'Normal'], [1, 'System'], [2, 'Non-Billable']]),
+      },
+    },
+    nextIds: { Tickets: 30001, Companies: 177, BillingCodes: 29682805 },
+  };
+}

@@ -1,0 +1,191 @@
+import type { Queue } from 'bullmq';
+import { loadConfig } from '../../src/config';
+import type { ConnectorInput } from '../../src/connector/configuration';
+import { signPcsmPayload } from '../../src/ingress/pcsm-signature';
+import { createLogger } from '../../src/logger';
+import type { PcsmTicket } from '../../src/pcsm/events';
+import { startRuntime, type Runtime } from '../../src/runtime';
+import { AutotaskSimulator, DEFAULT_CREDENTIALS, startAutotaskSimulator } from '../../src/simulators/autotask';
+import { testMongoUrl, testRedisUrl, uniqueName } from '../harness/context';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const PCSM_WEBHOOK_SECRET = 'pcsm-webhook-secret-for-tests';
+
+/** A connector wired to the simulator's seed: companies 174/175, statuses, priorities, queue, work type. */
+export function connectorInput(sim: AutotaskSimulator, overrides: Partial<ConnectorInput> = {}): ConnectorInput {
+  return {
+    name: 'Contoso MSP',
+    pcsm: { accountId: 'acc-1', apiUrl: 'http://127.0.0.1:4001', apiKey: 'pcsm-api-key-secret', webhookSecret: PCSM_WEBHOOK_SECRET },
+    autotask: {
+      username: DEFAULT_CREDENTIALS.username,
+      secret: DEFAULT_CREDENTIALS.secret,
+      integrationCode: DEFAULT_CREDENTIALS.integrationCode,
+      zoneUrl: null,
+      impersonationResourceId: null,
+      webhookSecret: 'autotask-webhook-secret',
+    },
+    callout: { username: 'callout-user', password: 'callout-password-secret' },
+    mappings: {
+      profiles: [
+        { profileId: 'P-1', companyId: 174 },
+        { profileId: 'P-2', companyId: 175 },
+      ],
+      queueId: 29683498,
+      statuses: [
+        { pcsm: 'New', autotask: 1 },
+        { pcsm: 'In Progress', autotask: 8 },
+        { pcsm: 'Waiting', autotask: 7 },
+        { pcsm: 'Resolved', autotask: 5 },
+        { pcsm: 'Closed', autotask: 5 },
+      ],
+      reverseStatuses: [],
+      severities: [
+        { pcsm: 1, autotask: 3 },
+        { pcsm: 2, autotask: 2 },
+        { pcsm: 3, autotask: 1 },
+        { pcsm: 4, autotask: 4 },
+        { pcsm: 5, autotask: 4 },
+      ],
+      allocationCodeId: 29682801,
+    },
+    ...overrides,
+  };
+}
+
+let sequence = 0;
+
+/** A PCSM ticket event as the contract shows it; every call gets a new event id. */
+export function ticketEvent(ticket: Partial<PcsmTicket> = {}, type: 'ticket.created' | 'ticket.updated' = 'ticket.created') {
+  sequence += 1;
+  const updatedAt = ticket.updatedAt ?? new Date(Date.UTC(2026, 10, 27, 12, 0, 0) + sequence * 1000).toISOString();
+  return {
+    id: `evt_${Date.now().toString(36)}_${sequence}`,
+    type,
+    occurredAt: updatedAt,
+    data: {
+      id: 'T-1001',
+      profileId: 'P-1',
+      title: 'Disk C: 95% full',
+      description: 'Free space on C: is below 5%.',
+      status: 'New',
+      severity: 4,
+      deviceId: 'D-9',
+      deviceName: 'SRV01',
+      ...ticket,
+      updatedAt,
+    },
+  };
+}
+
+export interface SendOptions {
+  secret?: string;
+  timestamp?: number;
+  contentType?: string;
+  signature?: string | null;
+}
+
+export interface Stack {
+  sim: AutotaskSimulator;
+  runtime: Runtime;
+  url: string;
+  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  putConnector(id?: string, input?: ConnectorInput): Promise<void>;
+  sendPcsm(connectorId: string, event: unknown, options?: SendOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  sendRaw(connectorId: string, raw: string | Buffer, options?: SendOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  queues(): Queue[];
+  jobCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  worker?: boolean;
+  autotaskTimeoutMs?: number;
+  redisUrl?: string;
+  concurrency?: number;
+}
+
+/** The real stack on loopback: Autotask simulator, api and worker on real Redis and MongoDB, own queue prefix and database. */
+export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
+  const sim = await startAutotaskSimulator({ port: 0 });
+  const dbName = uniqueName(label);
+  const config = loadConfig({
+    ADMIN_TOKEN,
+    SECRETS_KEY: Buffer.alloc(32, 42).toString('base64'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: options.redisUrl ?? testRedisUrl(),
+    MONGO_URL: testMongoUrl(dbName),
+    AUTOTASK_ZONE_LOOKUP_URL: sim.zoneLookupUrl,
+    AUTOTASK_TIMEOUT_MS: String(options.autotaskTimeoutMs ?? 5000),
+    QUEUE_PREFIX: uniqueName(label),
+    WORKER_CONCURRENCY: String(options.concurrency ?? 10),
+    LOG_LEVEL: 'error',
+  });
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', service: 'test' });
+  const runtime = await startRuntime(config, { api: true, worker: options.worker ?? true, logger });
+  const url = runtime.url!;
+
+  const request = async (method: string, path: string, init: { body?: string | Buffer; headers: Record<string, string> }) => {
+    const response = await fetch(`${url}${path}`, { method, body: init.body, headers: init.headers });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: response.status, body: body as any, headers: response.headers };
+  };
+
+  const stack: Stack = {
+    sim,
+    runtime,
+    url,
+    admin: (method, path, body, token = ADMIN_TOKEN) =>
+      request(method, path, {
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      }),
+    async putConnector(id = 'c1', input = connectorInput(sim)) {
+      const response = await stack.admin('PUT', `/api/v1/connectors/${id}`, input);
+      if (response.status >= 300) throw new Error(`PUT connector failed: ${response.status} ${JSON.stringify(response.body)}`);
+    },
+    sendPcsm: (connectorId, event, sendOptions) => stack.sendRaw(connectorId, JSON.stringify(event), sendOptions),
+    sendRaw(connectorId, raw, sendOptions = {}) {
+      const timestamp = sendOptions.timestamp ?? Math.floor(Date.now() / 1000);
+      const signature =
+        sendOptions.signature === undefined
+          ? signPcsmPayload(sendOptions.secret ?? PCSM_WEBHOOK_SECRET, raw, timestamp)
+          : sendOptions.signature;
+      const headers: Record<string, string> = { 'content-type': sendOptions.contentType ?? 'application/json' };
+      if (signature !== null) headers['x-pcsm-signature'] = signature;
+      return request('POST', `/webhooks/pcsm/${connectorId}`, { body: raw, headers });
+    },
+    queues: () => runtime.producer.allQueues(),
+    async jobCount() {
+      let total = 0;
+      for (const queue of stack.queues()) {
+        const counts = await queue.getJobCounts();
+        total += Object.values(counts).reduce((sum, n) => sum + n, 0);
+      }
+      return total;
+    },
+    async close() {
+      const queues = stack.queues();
+      await runtime.close();
+      for (const queue of queues) {
+        // A fresh connection: the producer's was closed with the runtime.
+        const { Queue } = await import('bullmq');
+        const cleanup = new Queue(queue.name, { prefix: runtime.config.queuePrefix, connection: { url: runtime.config.redisUrl } });
+        await cleanup.obliterate({ force: true }).catch(() => undefined);
+        await cleanup.close();
+      }
+      const mongoose = (await import('mongoose')).default;
+      const connection = await mongoose.createConnection(testMongoUrl(dbName)).asPromise();
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+      await sim.close();
+    },
+  };
+  return stack;
+}
