@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import winston from 'winston';
 
 /** Keys whose values never reach a log line, wherever they sit in the metadata. */
@@ -27,12 +28,12 @@ const redactFormat = winston.format((info) => {
 export type Logger = winston.Logger;
 
 /** JSON lines on stdout; child loggers add connectorId / eventId / jobId / attempt. */
-export function createLogger(options: { level: string; service: string; silent?: boolean }): Logger {
+export function createLogger(options: { level: string; service: string; silent?: boolean; stream?: Writable }): Logger {
   return winston.createLogger({
     level: options.level,
     silent: options.silent ?? false,
     defaultMeta: { service: options.service },
     format: winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json()),
-    transports: [new winston.transports.Console()],
+    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
   });
 }

@@ -27,6 +27,8 @@ export interface ClassifyOptions {
 }
 
 const THREAD_LIMIT = /thread threshold|Itgenatr005/i;
+/** A thread frees up when one of our own requests finishes: seconds, not the hourly window's minute. */
+export const THREAD_LIMIT_RETRY_MS = 5_000;
 // Some permission failures come back as HTTP 500 (django-autotask api.py).
 const PERMISSION_DENIED = /does not have the adequate permissions/i;
 
@@ -59,7 +61,8 @@ export function classifyResponse(response: AutotaskHttpResponse, options: Classi
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.now ?? Date.now());
 
   if (THREAD_LIMIT.test(bodyText(data))) {
-    return new AutotaskRateLimitedError(`Autotask thread threshold exceeded (HTTP ${status}): ${errors.join('; ') || 'Itgenatr005'}`, retryAfterMs);
+    const threadRetryMs = parseRetryAfter(response.headers['retry-after'], options.now ?? Date.now(), THREAD_LIMIT_RETRY_MS);
+    return new AutotaskRateLimitedError(`Autotask thread threshold exceeded (HTTP ${status}): ${errors.join('; ') || 'Itgenatr005'}`, threadRetryMs);
   }
   if (status === 429) {
     return new AutotaskRateLimitedError(`Autotask request threshold exceeded (HTTP 429)${errors.length ? `: ${errors.join('; ')}` : ''}`, retryAfterMs);

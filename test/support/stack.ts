@@ -102,6 +102,8 @@ export interface StackOptions {
   autotaskTimeoutMs?: number;
   redisUrl?: string;
   concurrency?: number;
+  /** Receives the runtime's log lines (JSON), e.g. to check what a log would show an operator. */
+  logger?: import('../../src/logger').Logger;
 }
 
 /** The real stack on loopback: Autotask simulator, api and worker on real Redis and MongoDB, own queue prefix and database. */
@@ -121,7 +123,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     WORKER_CONCURRENCY: String(options.concurrency ?? 10),
     LOG_LEVEL: 'error',
   });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', service: 'test' });
+  const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', service: 'test' });
   const runtime = await startRuntime(config, { api: true, worker: options.worker ?? true, logger });
   const url = runtime.url!;
 

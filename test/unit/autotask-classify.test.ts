@@ -29,6 +29,8 @@ describe('classifying an Autotask answer', () => {
   it('reads the thread-threshold text as rate limited even on HTTP 500 with an errors body', () => {
     const error = classifyResponse(answer(500, { errors: ['Thread Threshold Exceeded - the thread threshold of 3 threads has been exceeded'] }));
     expect(error).toBeInstanceOf(AutotaskRateLimitedError);
+    // A thread frees within seconds; waiting the hourly threshold's minute would stall the queue.
+    expect((error as AutotaskRateLimitedError).retryAfterMs).toBe(5_000);
   });
 
   it('recognises the Itgenatr005 code on any status', () => {
