@@ -1,7 +1,7 @@
 /**
  * Finds or starts the Redis and MongoDB that tests, `npm run demo` and the benchmarks talk to.
  *
- * MongoDB is looked for in the order of shared/docs/mongo-stand-in.md: MONGO_URL → a `mongod` on
+ * MongoDB is looked for in this order: MONGO_URL → a `mongod` on
  * PATH → the mongo-java-server stand-in (tools/mongo-stand-in) → mongodb-memory-server when that
  * package happens to be installed. Whatever this module starts, it stops on `stop()` and when the
  * process exits.

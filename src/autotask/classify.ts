@@ -1,7 +1,7 @@
 /**
  * Every Autotask answer is classified here, once, into the error classes of errors.ts.
  * Order matters: the thread-limit rejection can arrive with any status and an `errors` body
- * that would otherwise read as a business rule (facts §4, n8n PR #107).
+ * that would otherwise read as a business rule (n8n PR #107).
  */
 import {
   AutotaskAuthError,

@@ -166,7 +166,7 @@ class ConnectorSession implements AutotaskSession {
   }
 
   async updateTicket(id: number, fields: Partial<AutotaskTicketFields>): Promise<void> {
-    // Updates go to the collection with `id` in the body; PATCH /Tickets/{id} is 405 (facts §2).
+    // Updates go to the collection with `id` in the body; PATCH /Tickets/{id} is 405.
     await this.perform({ method: 'PATCH', entity: 'Tickets', path: 'Tickets', body: { ...fields, id }, kind: 'update' });
   }
 
@@ -200,7 +200,7 @@ class ConnectorSession implements AutotaskSession {
     const includeFields = options.includeFields && options.includeFields.length > 0
       ? options.includeFields.some((field) => field.toLowerCase() === 'id') ? options.includeFields : ['id', ...options.includeFields]
       : undefined;
-    // The id cursor is what Autotask's docs recommend over nextPageUrl (facts §2 "Paging").
+    // The id cursor is what Autotask's docs recommend over nextPageUrl (Autotask help, advanced query features).
     let lastId = 0;
     for (;;) {
       const items = await this.queryPage<T>(entity, {

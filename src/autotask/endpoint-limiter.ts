@@ -1,6 +1,6 @@
 /**
  * Autotask allows 3 concurrent requests per (integration code + endpoint) and rejects the rest
- * with "Thread Threshold Exceeded" (facts §4). Calls beyond the limit wait here, first come first served.
+ * with "Thread Threshold Exceeded". Calls beyond the limit wait here, first come first served.
  */
 export class EndpointLimiter {
   private readonly lanes = new Map<string, { running: number; waiting: Array<() => void> }>();

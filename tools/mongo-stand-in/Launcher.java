@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * MongoDB wire-protocol stand-in for machines without MongoDB (shared/docs/mongo-stand-in.md).
+ * MongoDB wire-protocol stand-in for machines without MongoDB.
  *
  * Usage: java -cp 'lib/*' Launcher.java [port] [--ignore-stdin]
  *

@@ -1,5 +1,5 @@
 /**
- * Autotask's two request limits (facts §4): a rolling 60-minute request threshold per database,
+ * Autotask's two request limits: a rolling 60-minute request threshold per database,
  * with latency injected from 50 % and 75 % of it and refusals at 100 %, and at most 3 concurrent
  * requests per (integration code + entity endpoint).
  */

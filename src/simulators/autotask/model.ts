@@ -1,7 +1,7 @@
 /**
  * The entities the simulator serves, with field names and types exactly as the official Swagger's
  * TicketModel / CompanyModel / BillingCodeModel declare them. Swagger carries no required flags,
- * picklists or references: those come from autotask-facts.md §3 and are layered on top here.
+ * picklists or references: those come from Autotask's developer help and are layered on top here.
  */
 
 export type FieldType = 'integer' | 'long' | 'double' | 'string' | 'datetime' | 'boolean';
@@ -186,7 +186,7 @@ export function findField(entity: EntityDefinition, name: string): FieldSpec | u
   return entity.byLowerName.get(name.toLowerCase());
 }
 
-/** Autotask's timestamp shape: UTC without a zone designator (facts §11), e.g. 2026-11-29T12:00:00.307 */
+/** Autotask's timestamp shape: UTC without a zone designator, e.g. 2026-11-29T12:00:00.307 */
 export function autotaskTimestamp(at: Date): string {
   return at.toISOString().replace(/Z$/, '');
 }

@@ -84,7 +84,7 @@ export function authenticate(context: SimulatorContext) {
 
 /**
  * At most 3 requests per (integration code + endpoint) run at once. The real rejection carries
- * Itgenatr005 and may come with a non-429 status (facts §4); the simulator answers it as
+ * Itgenatr005 and may come with a non-429 status; the simulator answers it as
  * HTTP 500 with an errors array, the shape a naive client would mistake for a business rule.
  */
 export function limitThreads(context: SimulatorContext) {

@@ -58,7 +58,7 @@ function requireField(entity: EntityDefinition, name: string): FieldSpec {
   return field;
 }
 
-/** Top-level expressions are ANDed (facts §2). */
+/** Top-level expressions are ANDed. */
 export function compileFilter(entity: EntityDefinition, filters: unknown[]): RecordPredicate {
   if (countOrConditions(filters, false) > MAX_OR_CONDITIONS) {
     throw rejected("Invalid query syntax. Queries are limited to 500 or fewer 'OR' conditions.");
@@ -212,7 +212,7 @@ function toComparable(field: FieldSpec, value: unknown): Comparable | null {
   }
 }
 
-/** Timestamps without a zone designator are UTC (facts §11). */
+/** Timestamps without a zone designator are UTC. */
 function parseAutotaskTime(text: string): number | null {
   const trimmed = text.trim();
   const hasZone = /^\d{4}-\d\d-\d\d$/.test(trimmed) || /(Z|[+-]\d\d:?\d\d)$/i.test(trimmed);
@@ -220,7 +220,7 @@ function parseAutotaskTime(text: string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** Only the requested fields come back, absent rather than null (facts §2). */
+/** Only the requested fields come back, absent rather than null. */
 export function projectRecord(record: EntityRecord, includeFields: FieldSpec[] | null): EntityRecord {
   if (includeFields === null) return { ...record };
   return Object.fromEntries(includeFields.map((field) => [field.name, record[field.name] ?? null]));

@@ -13,12 +13,12 @@ export class ApiFault extends Error {
   }
 }
 
-/** Business-rule and query failures: Autotask answers HTTP 500 with an error string array (facts §2). */
+/** Business-rule and query failures: Autotask answers HTTP 500 with an error string array. */
 export function rejected(...errors: string[]): ApiFault {
   return new ApiFault(500, { errors });
 }
 
-/** ASP.NET Web API's answer to a verb a route lacks (facts §2: `PATCH /Tickets/{id}` → 405). */
+/** ASP.NET Web API's answer to a verb a route lacks (Autotask: `PATCH /Tickets/{id}` → 405). */
 export function methodNotAllowed(method: string): ApiFault {
   return new ApiFault(405, { Message: `The requested resource does not support http method '${method}'.` });
 }

@@ -1,5 +1,5 @@
 /**
- * Create / update semantics (facts §2): POST creates, PATCH changes only the properties sent,
+ * Create / update semantics: POST creates, PATCH changes only the properties sent,
  * PUT resets every writable property not sent. Refusals are HTTP 500 `{"errors":[…]}` with
  * Autotask-style texts, all problems of one request reported together.
  */
@@ -95,7 +95,7 @@ function checkField(state: SimulatorState, entity: EntityDefinition, field: Fiel
   return checkReference(state, field, value);
 }
 
-/** Only references the simulator models are checked; inactive targets count as invalid (facts §2). */
+/** Only references the simulator models are checked; inactive targets count as invalid. */
 function checkReference(state: SimulatorState, field: FieldSpec, value: unknown): string | null {
   const id = Number(value);
   if (field.reference === 'Company') {
@@ -106,7 +106,7 @@ function checkReference(state: SimulatorState, field: FieldSpec, value: unknown)
   }
   if (field.reference === 'BillingCode') {
     const code = state.get(state.entityNamed('BillingCodes'), id);
-    // A ticket's Work Type must be an active billing code of use type 1 (facts §12).
+    // A ticket's Work Type must be an active billing code of use type 1.
     if (!code || code.isActive !== true || code.useType !== 1) {
       return `Reference value on field: ${field.name} of type: AllocationCode does not exist or is invalid.`;
     }

@@ -125,7 +125,7 @@ export function entityRoutes(context: SimulatorContext): Router {
     .post((req, res) => count(req, res, req.body))
     .all(refuseVerb);
 
-  // The next-page link is POSTed; a GET on it is refused (facts §2, WYRE-AI/autotask-mcp#170).
+  // The next-page link is POSTed; a GET on it is refused (WYRE-AI/autotask-mcp#170).
   router
     .route('/:entity/query/next')
     .post((req, res) => {
@@ -147,7 +147,7 @@ export function entityRoutes(context: SimulatorContext): Router {
     })
     .all(refuseVerb);
 
-  // Updates go to the collection; PATCH/PUT/DELETE on /{id} are 405 (facts surprise 1).
+  // Updates go to the collection; PATCH/PUT/DELETE on /{id} are 405.
   router
     .route('/:entity/:id')
     .get((req, res) => {

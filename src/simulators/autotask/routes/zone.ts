@@ -1,5 +1,5 @@
 /**
- * Zone discovery and version information: answered without credentials (facts §1) and exempt
+ * Zone discovery and version information: answered without credentials and exempt
  * from thread limiting and the hourly threshold.
  */
 import { Router, type Request } from 'express';

@@ -1,0 +1,131 @@
+/**
+ * The whole pipeline on loopback for the demo and the benchmarks: Redis and MongoDB found or
+ * started as the tests do, the Autotask simulator, and the api + worker in this process.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config';
+import { signPcsmPayload } from '../src/ingress/pcsm-signature';
+import { createLogger } from '../src/logger';
+import { startRuntime, type Runtime } from '../src/runtime';
+import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../src/simulators/autotask';
+import { databaseUrl, ensureMongo, ensureRedis } from './services';
+
+export const PCSM_WEBHOOK_SECRET = 'local-pcsm-webhook-secret';
+
+/** Associations that fit the simulator's seeded picklists and companies. */
+export const LOCAL_MAPPINGS = {
+  profiles: [
+    { profileId: 'P-1', companyId: 174 },
+    { profileId: 'P-2', companyId: 175 },
+  ],
+  queueId: 29683498,
+  statuses: [
+    { pcsm: 'New', autotask: 1 },
+    { pcsm: 'In Progress', autotask: 8 },
+    { pcsm: 'Waiting', autotask: 7 },
+    { pcsm: 'Resolved', autotask: 5 },
+    { pcsm: 'Closed', autotask: 5 },
+  ],
+  severities: [
+    { pcsm: 1, autotask: 3 },
+    { pcsm: 2, autotask: 2 },
+    { pcsm: 3, autotask: 1 },
+    { pcsm: 4, autotask: 4 },
+    { pcsm: 5, autotask: 4 },
+  ],
+  allocationCodeId: 29682801,
+};
+
+export interface LocalPipeline {
+  url: string;
+  adminToken: string;
+  sim: AutotaskSimulator;
+  runtime: Runtime;
+  adminHeaders: Record<string, string>;
+  createConnector(id: string): Promise<void>;
+  sendPcsm(connectorId: string, event: unknown): Promise<number>;
+  linkState(connectorId: string, pcsmTicketId: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalPipeline(options: { port?: number; logLevel?: string; concurrency?: number } = {}): Promise<LocalPipeline> {
+  const redis = await ensureRedis();
+  const mongo = await ensureMongo();
+  const sim = await startAutotaskSimulator({ port: Number(process.env.AUTOTASK_SIM_PORT ?? 0) });
+  const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('hex');
+  const runId = Date.now().toString(36);
+  const config = loadConfig({
+    PORT: String(options.port ?? 0),
+    HOST: '127.0.0.1',
+    REDIS_URL: redis.url,
+    MONGO_URL: databaseUrl(mongo.url, `pcsm_autotask_sync_local_${runId}`),
+    ADMIN_TOKEN: adminToken,
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    AUTOTASK_ZONE_LOOKUP_URL: sim.zoneLookupUrl,
+    QUEUE_PREFIX: `pcsm-local-${runId}`,
+    WORKER_CONCURRENCY: String(options.concurrency ?? 10),
+    LOG_LEVEL: options.logLevel ?? 'warn',
+  });
+  const runtime = await startRuntime(config, {
+    api: true,
+    worker: true,
+    logger: createLogger({ level: config.logLevel, service: 'pcsm-autotask-sync-local' }),
+  });
+  const url = runtime.url!;
+  const adminHeaders = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+
+  return {
+    url,
+    adminToken,
+    sim,
+    runtime,
+    adminHeaders,
+    async createConnector(id) {
+      const response = await fetch(`${url}/api/v1/connectors/${id}`, {
+        method: 'PUT',
+        headers: adminHeaders,
+        body: JSON.stringify({
+          name: 'Local MSP',
+          pcsm: { accountId: 'acc-local', apiUrl: 'http://127.0.0.1:4001', apiKey: 'local-pcsm-key', webhookSecret: PCSM_WEBHOOK_SECRET },
+          autotask: { ...DEFAULT_CREDENTIALS, webhookSecret: 'local-autotask-webhook-secret' },
+          mappings: LOCAL_MAPPINGS,
+        }),
+      });
+      if (!response.ok) throw new Error(`could not create connector ${id}: ${response.status} ${await response.text()}`);
+    },
+    async sendPcsm(connectorId, event) {
+      const raw = JSON.stringify(event);
+      const response = await fetch(`${url}/webhooks/pcsm/${connectorId}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-pcsm-signature': signPcsmPayload(PCSM_WEBHOOK_SECRET, raw, Math.floor(Date.now() / 1000)),
+        },
+        body: raw,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    async linkState(connectorId, pcsmTicketId) {
+      const response = await fetch(`${url}/api/v1/connectors/${connectorId}/tickets/${pcsmTicketId}`, { headers: adminHeaders });
+      return response.ok ? ((await response.json()) as { state: string }).state : 'none';
+    },
+    async stop() {
+      for (const queue of runtime.producer.allQueues()) await queue.obliterate({ force: true }).catch(() => undefined);
+      await runtime.store.connection.dropDatabase().catch(() => undefined);
+      await runtime.close();
+      await sim.close();
+      await mongo.stop();
+      await redis.stop();
+    },
+  };
+}
+
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return false;
+}
