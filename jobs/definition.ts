@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import type { Logger } from '../src/logger';
+import type { SetupDeps } from '../src/setup/setup';
 import type { Store } from '../src/store';
 import type { TicketSync } from '../src/sync/ticket-sync';
 import type { QueueName } from './queues';
@@ -10,6 +11,7 @@ import type { QueueName } from './queues';
 export interface JobDeps {
   store: Store;
   ticketSync: TicketSync;
+  setup: SetupDeps;
 }
 
 export interface JobContext {

@@ -66,6 +66,22 @@ export class JobProducer {
     }
   }
 
+  /**
+   * Runs `name` every `everyMs` for one subject (e.g. a connector); calling it again updates the
+   * schedule. The job gets its definition's options except the id, which BullMQ assigns.
+   */
+  async scheduleEvery<N extends JobName>(name: N, subject: string, everyMs: number, data: JobData<N>): Promise<void> {
+    const definition = this.registry.get(name) as JobDefinition<N, JobData<N>> | undefined;
+    if (!definition) throw new Error(`unknown job ${name}`);
+    const payload = definition.schema.parse(data);
+    if (this.redis.status !== 'ready') throw new QueueUnavailableError(`redis connection is ${this.redis.status}`);
+    const { jobId: _jobId, deduplication: _deduplication, ...opts } = definition.options(payload);
+    // The first run comes one interval from now: whoever needs the result sooner asks for it directly.
+    await this.queues
+      .get(definition.queue)!
+      .upsertJobScheduler(`${name}.${subject}`, { every: everyMs, startDate: Date.now() + everyMs }, { name, data: payload, opts });
+  }
+
   allQueues(): Queue[] {
     return [...this.queues.values()];
   }

@@ -1,10 +1,11 @@
+import { catalogueRefresh } from './catalogue-refresh';
 import type { JobDefinition } from './definition';
 import { pcsmProfileEvent } from './pcsm-profile-event';
 import { pcsmTicketEvent } from './pcsm-ticket-event';
 import type { QueueName } from './queues';
 
 /** Every job the connector runs. Adding a job = a definition file + one line here. */
-export const JOB_DEFINITIONS = [pcsmTicketEvent, pcsmProfileEvent] as const;
+export const JOB_DEFINITIONS = [pcsmTicketEvent, pcsmProfileEvent, catalogueRefresh] as const;
 
 type Definitions = (typeof JOB_DEFINITIONS)[number];
 export type JobName = Definitions['name'];

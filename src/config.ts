@@ -37,6 +37,8 @@ const envSchema = z.object({
   AUTOTASK_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
+  CATALOGUE_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(60).default(6 * 3600),
+  PCSM_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}-]+$/, 'may only contain letters, digits, _ - { }')
@@ -55,6 +57,8 @@ export type Config = Readonly<{
   autotaskTimeoutMs: number;
   logLevel: string;
   reconcileIntervalSeconds: number;
+  catalogueRefreshIntervalSeconds: number;
+  pcsmTimeoutMs: number;
   queuePrefix: string;
   workerConcurrency: number;
 }>;
@@ -86,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autotaskTimeoutMs: e.AUTOTASK_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    catalogueRefreshIntervalSeconds: e.CATALOGUE_REFRESH_INTERVAL_SECONDS,
+    pcsmTimeoutMs: e.PCSM_TIMEOUT_MS,
     queuePrefix: e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
   });

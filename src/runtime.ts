@@ -11,7 +11,9 @@ import type { Config } from './config';
 import { createApp } from './ingress/app';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
+import { PcsmClient } from './pcsm/client';
 import { isTicketEvent } from './pcsm/events';
+import type { SetupDeps } from './setup/setup';
 import { createStore, type Store } from './store';
 import { TicketSync } from './sync/ticket-sync';
 
@@ -48,23 +50,35 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const registry = buildRegistry();
   const producer = new JobProducer({ redis, prefix: config.queuePrefix, registry });
   const metrics = new Metrics();
+  const autotask = new AutotaskClient({ zoneLookupUrl: config.autotaskZoneLookupUrl, timeoutMs: config.autotaskTimeoutMs });
+  const pcsm = new PcsmClient({ timeoutMs: config.pcsmTimeoutMs });
+  const setup: SetupDeps = {
+    store,
+    autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
+    pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
+  };
+  const scheduleCatalogueRefresh = (connectorId: string) =>
+    producer.scheduleEvery('catalogue-refresh', connectorId, config.catalogueRefreshIntervalSeconds * 1000, { connectorId });
 
   let workers: RunningWorkers | null = null;
   if (options.worker) {
-    const autotask = new AutotaskClient({ zoneLookupUrl: config.autotaskZoneLookupUrl, timeoutMs: config.autotaskTimeoutMs });
     const ticketSync = new TicketSync({
       store,
       autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
       leaseMs: Math.max(60_000, 3 * config.autotaskTimeoutMs),
       busyRetryMs: 300,
     });
-    const deps: JobDeps = { store, ticketSync };
+    const deps: JobDeps = { store, ticketSync, setup };
     workers = startWorkers({ redis, prefix: config.queuePrefix, concurrency: config.workerConcurrency, registry, deps, logger });
   }
 
   let server: Server | null = null;
   let url: string | null = null;
   if (options.api) {
+    // Every connector keeps a scheduled catalogue refresh; upserting is idempotent across replicas.
+    for (const connectorId of await store.connectors.listIds()) {
+      await scheduleCatalogueRefresh(connectorId).catch((error: unknown) => logger.warn('could not schedule a catalogue refresh', { connectorId, error }));
+    }
     const secrets = new Map<string, { value: string | null; until: number }>();
     const app = createApp({
       adminToken: config.adminToken,
@@ -77,6 +91,13 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           ? producer.enqueue('pcsm-ticket-event', { connectorId, event })
           : producer.enqueue('pcsm-profile-event', { connectorId, event }),
       isQueueUnavailable: (error) => error instanceof QueueUnavailableError,
+      setup,
+      enqueueCatalogueRefresh: (connectorId) => producer.enqueue('catalogue-refresh', { connectorId }),
+      connectorSaved: (connectorId) =>
+        scheduleCatalogueRefresh(connectorId).catch((error: unknown) => {
+          // The next save or api start schedules it; the connector itself is saved either way.
+          logger.warn('could not schedule a catalogue refresh', { connectorId, error });
+        }),
       readiness: async () => ({
         redis: producer.redis.status === 'ready' && (await producer.redis.ping().then(() => true, () => false)),
         mongo: await connection.db!.admin().ping().then(() => true, () => false),

@@ -23,6 +23,7 @@ import type {
   AutotaskTicketFields,
   FieldInformation,
   QueryFilter,
+  ThresholdInformation,
 } from './types';
 import { DEFAULT_ZONE_TTL_MS, restRoot, ZoneDirectory } from './zone';
 
@@ -222,6 +223,20 @@ class ConnectorSession implements AutotaskSession {
     const response = await this.perform({ method: 'GET', entity: checkedEntity(entity), path: `${entity}/entityInformation/fields`, kind: 'read' });
     const fields = (response.data as { fields?: unknown } | null)?.fields;
     return Array.isArray(fields) ? (fields as FieldInformation[]) : [];
+  }
+
+  async zoneRoot(): Promise<string> {
+    return (await this.zone()).root;
+  }
+
+  async getThresholdInformation(): Promise<ThresholdInformation> {
+    const response = await this.perform({ method: 'GET', entity: 'ThresholdInformation', path: 'ThresholdInformation', kind: 'read' });
+    const data = (response.data ?? {}) as Partial<ThresholdInformation>;
+    return {
+      externalRequestThreshold: Number(data.externalRequestThreshold ?? 0),
+      requestThresholdTimeframe: Number(data.requestThresholdTimeframe ?? 0),
+      currentTimeframeRequestCount: Number(data.currentTimeframeRequestCount ?? 0),
+    };
   }
 
   private async queryPage<T>(entity: string, query: Record<string, unknown>): Promise<T[]> {

@@ -62,6 +62,13 @@ export interface FieldInformation {
   isSupportedWebhookField: boolean;
 }
 
+/** `GET /V1.0/ThresholdInformation`: the database's hourly request budget and its use. */
+export interface ThresholdInformation {
+  externalRequestThreshold: number;
+  requestThresholdTimeframe: number;
+  currentTimeframeRequestCount: number;
+}
+
 /** What one connector can do against its Autotask database. */
 export interface AutotaskSession {
   /** POST /Tickets → itemId. Never retried when the outcome is unknown (throws AutotaskOutcomeUnknownError). */
@@ -80,4 +87,8 @@ export interface AutotaskSession {
   ): AsyncGenerator<T[]>;
   /** GET /{entity}/entityInformation/fields */
   getFieldInformation(entity: string): Promise<FieldInformation[]>;
+  /** The zone REST root this session talks to (discovered and cached, or configured). */
+  zoneRoot(): Promise<string>;
+  /** One cheap authenticated call that also reports how much of the hourly budget is used. */
+  getThresholdInformation(): Promise<ThresholdInformation>;
 }

@@ -31,6 +31,17 @@ export const mappingsSchema = z
 
 export type Mappings = z.infer<typeof mappingsSchema>;
 
+/** What happens when PCSM reports a profile nobody has associated yet. */
+export const NEW_PROFILE_POLICIES = ['manual', 'associate-by-name', 'create-company'] as const;
+export const newProfilePolicySchema = z.enum(NEW_PROFILE_POLICIES);
+export type NewProfilePolicy = z.infer<typeof newProfilePolicySchema>;
+
+/** A mapping that can no longer be used as saved, e.g. `statuses[3]` pointing at an inactive status. */
+export interface MappingProblem {
+  mapping: string;
+  reason: string;
+}
+
 const secret = z.string().min(1).max(1024);
 
 /** Body of `PUT /api/v1/connectors/{id}`: the whole connector, secrets in clear (write-only). */
@@ -57,6 +68,7 @@ export const connectorInputSchema = z
       .strict(),
     callout: z.object({ username: z.string().min(1), password: secret }).strict().nullable().optional(),
     mappings: mappingsSchema.default(mappingsSchema.parse({})),
+    newProfilePolicy: newProfilePolicySchema.default('manual'),
   })
   .strict();
 
@@ -77,6 +89,9 @@ export interface Connector {
   };
   callout: { username: string; password: string } | null;
   mappings: Mappings;
+  newProfilePolicy: NewProfilePolicy;
+  /** Mappings the last catalogue check found unusable; sync refuses to send them. */
+  problems: MappingProblem[];
   updatedAt: Date;
 }
 

@@ -3,19 +3,22 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { PcsmEvent } from '../pcsm/events';
 import type { Store } from '../store';
 import { adminAuth } from './admin-auth';
 import { getConnector, getTicketLink, putConnector } from './admin-connectors';
+import { getSetup, postAccountCheck, postSetup, postSetupCheck, postSetupRefresh, type SetupHandlerDeps } from './admin-setup';
 import { receivePcsmWebhook } from './pcsm-webhook';
 import { problem, send, type HttpResult } from './result';
 
 /** The contract's body limit for every ingress endpoint. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
-export interface AppDeps {
+export interface AppDeps extends SetupHandlerDeps {
   adminToken: string;
   store: Store;
   logger: Logger;
@@ -27,6 +30,8 @@ export interface AppDeps {
   readiness(): Promise<Record<string, boolean>>;
   /** The PCSM webhook secret of a connector (cached briefly by the caller). */
   pcsmWebhookSecret(connectorId: string): Promise<string | null>;
+  /** Called after a connector is saved: keeps its catalogue refresh on schedule. */
+  connectorSaved(connectorId: string): Promise<void>;
 }
 
 /** Express at the edge only: routes, body limits and auth; handlers return results, `send` writes them. */
@@ -81,17 +86,30 @@ export function createApp(deps: AppDeps): express.Express {
   const admin = adminAuth(deps.adminToken);
   const api = express.Router();
   api.use(admin);
+  const jsonBody = express.json({ limit: BODY_LIMIT_BYTES, type: () => true });
   api.put(
     '/connectors/:id',
-    express.json({ limit: BODY_LIMIT_BYTES, type: () => true }),
-    route('admin', (req) => putConnector(deps.store, String(req.params.id), req.body)),
+    jsonBody,
+    route('admin', async (req) => {
+      const result = await putConnector(deps.store, String(req.params.id), req.body);
+      if (result.status < 300) await deps.connectorSaved(String(req.params.id));
+      return result;
+    }),
   );
   api.get('/connectors/:id', route('admin', (req) => getConnector(deps.store, String(req.params.id))));
   api.get(
     '/connectors/:id/tickets/:pcsmTicketId',
     route('admin', (req) => getTicketLink(deps.store, String(req.params.id), String(req.params.pcsmTicketId))),
   );
+  api.get('/connectors/:id/setup', route('admin', (req) => getSetup(deps, String(req.params.id))));
+  api.post('/connectors/:id/setup', jsonBody, route('admin', (req) => postSetup(deps, String(req.params.id), req.body)));
+  api.post('/connectors/:id/setup/refresh', route('admin', (req) => postSetupRefresh(deps, String(req.params.id))));
+  api.post('/connectors/:id/setup/check', route('admin', (req) => postSetupCheck(deps, String(req.params.id))));
+  api.post('/account-check', jsonBody, route('admin', (req) => postAccountCheck(deps, req.body)));
   app.use('/api/v1', api);
+
+  // The setup wizard: static files, no build step; the page calls the API above.
+  app.use('/admin/setup', admin, express.static(setupAssets(), { index: 'index.html', redirect: true }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
@@ -112,6 +130,13 @@ export function createApp(deps: AppDeps): express.Express {
     send(res, errorResult(error, deps.logger));
   });
   return app;
+}
+
+/** public/setup at the project root, whether running from src/ (ts-node) or dist/src/. */
+function setupAssets(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'public', 'setup');
 }
 
 /** Body-parser errors become the contract's answers; anything else is logged and hidden. */

@@ -8,7 +8,8 @@ const TITLE_MAX = 255;
 const DESCRIPTION_MAX = 8000;
 
 export type TicketMapping =
-  | { ok: true; fields: AutotaskTicketFields }
+  /** `used`: the mapping paths the fields came from (`profiles[0]`, `statuses[2]`, `queueId`, …). */
+  | { ok: true; fields: AutotaskTicketFields; used: string[] }
   | { ok: false; problems: string[] };
 
 /**
@@ -17,11 +18,14 @@ export type TicketMapping =
  */
 export function mapTicketToAutotask(connectorId: string, ticket: PcsmTicket, mappings: Mappings): TicketMapping {
   const problems: string[] = [];
-  const company = mappings.profiles.find((p) => p.profileId === ticket.profileId);
+  const companyAt = mappings.profiles.findIndex((p) => p.profileId === ticket.profileId);
+  const company = mappings.profiles[companyAt];
   if (!company) problems.push(`PCSM profile "${ticket.profileId}" has no associated Autotask company: add it to mappings.profiles`);
-  const status = mappings.statuses.find((s) => s.pcsm.toLowerCase() === ticket.status.toLowerCase());
+  const statusAt = mappings.statuses.findIndex((s) => s.pcsm.toLowerCase() === ticket.status.toLowerCase());
+  const status = mappings.statuses[statusAt];
   if (!status) problems.push(`PCSM status "${ticket.status}" has no associated Autotask status: add it to mappings.statuses`);
-  const severity = mappings.severities.find((s) => s.pcsm === ticket.severity);
+  const severityAt = mappings.severities.findIndex((s) => s.pcsm === ticket.severity);
+  const severity = mappings.severities[severityAt];
   if (!severity) problems.push(`PCSM severity ${ticket.severity} has no associated Autotask priority: add it to mappings.severities`);
   if (!company || !status || !severity) return { ok: false, problems };
 
@@ -33,9 +37,16 @@ export function mapTicketToAutotask(connectorId: string, ticket: PcsmTicket, map
     priority: severity.autotask,
     externalID: externalIdFor(connectorId, ticket.id),
   };
-  if (mappings.queueId !== null) fields.queueID = mappings.queueId;
-  if (mappings.allocationCodeId !== null) fields.billingCodeID = mappings.allocationCodeId;
-  return { ok: true, fields };
+  const used = [`profiles[${companyAt}]`, `statuses[${statusAt}]`, `severities[${severityAt}]`];
+  if (mappings.queueId !== null) {
+    fields.queueID = mappings.queueId;
+    used.push('queueId');
+  }
+  if (mappings.allocationCodeId !== null) {
+    fields.billingCodeID = mappings.allocationCodeId;
+    used.push('allocationCodeId');
+  }
+  return { ok: true, fields, used };
 }
 
 /** The fields of `next` that differ from what was last written; empty when nothing would change. */

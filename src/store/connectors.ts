@@ -4,7 +4,9 @@ import {
   SECRET_FIELDS,
   type Connector,
   type ConnectorInput,
+  type MappingProblem,
   type Mappings,
+  type NewProfilePolicy,
   type SecretField,
 } from '../connector/configuration';
 import type { SecretBox } from './secret-box';
@@ -23,6 +25,8 @@ interface ConnectorDoc {
   };
   callout: { username: string; password: string } | null;
   mappings: Mappings;
+  newProfilePolicy: NewProfilePolicy;
+  problems: MappingProblem[];
   revision: number;
   createdAt: Date;
   updatedAt: Date;
@@ -36,13 +40,20 @@ const connectorSchema = new Schema<ConnectorDoc>(
     autotask: { type: Schema.Types.Mixed, required: true },
     callout: { type: Schema.Types.Mixed, default: null },
     mappings: { type: Schema.Types.Mixed, required: true },
+    newProfilePolicy: { type: String, required: true, default: 'manual' },
+    problems: { type: Schema.Types.Mixed, default: [] },
     revision: { type: Number, required: true },
   },
   { collection: 'connectors', timestamps: true, versionKey: false, minimize: false },
 );
 
 /** The configuration as `GET /api/v1/connectors/{id}` shows it: every secret replaced by a marker. */
-export type RedactedConnector = Omit<Connector, 'updatedAt'> & { revision: number; createdAt: string; updatedAt: string };
+export type RedactedConnector = Omit<Connector, 'updatedAt'> & {
+  revision: number;
+  status: 'ok' | 'needs-attention';
+  createdAt: string;
+  updatedAt: string;
+};
 
 export class ConnectorStore {
   readonly model: Model<ConnectorDoc>;
@@ -87,6 +98,7 @@ export class ConnectorStore {
         ? { username: input.callout.username, password: sealed('callout.password', input.callout.password) }
         : null,
       mappings: input.mappings,
+      newProfilePolicy: input.newProfilePolicy,
     };
     if (missingSecrets.length > 0) return { created: false, missingSecrets };
     await this.model.updateOne(
@@ -121,8 +133,30 @@ export class ConnectorStore {
         ? { username: doc.callout.username, password: open('callout.password', doc.callout.password) as string }
         : null,
       mappings: doc.mappings,
+      newProfilePolicy: doc.newProfilePolicy ?? 'manual',
+      problems: doc.problems ?? [],
       updatedAt: doc.updatedAt,
     };
+  }
+
+  /** Replaces the mappings (and policy) as one document write: the setup's atomic apply. */
+  async replaceMappings(id: string, mappings: Mappings, newProfilePolicy: NewProfilePolicy, problems: MappingProblem[]): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { _id: id },
+      { $set: { mappings, newProfilePolicy, problems }, $inc: { revision: 1 } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Records what the last catalogue check found; the connector only changes when the findings do. */
+  async recordProblems(id: string, problems: MappingProblem[]): Promise<void> {
+    const doc = await this.model.findById(id, { problems: 1 }).lean();
+    if (!doc || JSON.stringify(doc.problems ?? []) === JSON.stringify(problems)) return;
+    await this.model.updateOne({ _id: id }, { $set: { problems } });
+  }
+
+  async listIds(): Promise<string[]> {
+    return (await this.model.find({}, { _id: 1 }).lean()).map((doc) => doc._id);
   }
 
   async getRedacted(id: string): Promise<RedactedConnector | null> {
@@ -132,8 +166,17 @@ export class ConnectorStore {
     for (const field of SECRET_FIELDS) {
       if (typeof readPath(copy, field) === 'string') writePath(copy, field, REDACTED_SECRET);
     }
-    const { _id, createdAt, updatedAt, ...rest } = copy as unknown as ConnectorDoc;
-    return { id: _id, ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+    const { _id, createdAt, updatedAt, problems, ...rest } = copy as unknown as ConnectorDoc;
+    const found = problems ?? [];
+    return {
+      id: _id,
+      ...rest,
+      newProfilePolicy: rest.newProfilePolicy ?? 'manual',
+      status: found.length > 0 ? 'needs-attention' : 'ok',
+      problems: found,
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { CatalogueStore } from './catalogues';
 import { ConnectorStore } from './connectors';
 import { PcsmProfileStore } from './pcsm-profiles';
 import { ProcessedEventStore } from './processed-events';
@@ -17,6 +18,7 @@ export function createStore(connection: Connection, secretsKey: Buffer) {
     ticketLinks: new TicketLinkStore(connection),
     syncIntents: new SyncIntentStore(connection),
     pcsmProfiles: new PcsmProfileStore(connection),
+    catalogues: new CatalogueStore(connection),
     /** Builds every index explicitly at boot; a failure here must stop the process. */
     async ensureIndexes(): Promise<void> {
       for (const model of [
@@ -25,6 +27,7 @@ export function createStore(connection: Connection, secretsKey: Buffer) {
         store.ticketLinks.model,
         store.syncIntents.model,
         store.pcsmProfiles.model,
+        store.catalogues.model,
       ]) {
         await model.createCollection().catch((error: unknown) => {
           // 48 = NamespaceExists: the collection is already there.

@@ -90,6 +90,11 @@ export class TicketSync {
   private async apply(connector: Connector, intent: SyncIntent, link: TicketLink | null): Promise<void> {
     const mapping = mapTicketToAutotask(connector.id, intent.desired!, connector.mappings);
     if (!mapping.ok) throw new PermanentSyncError(mapping.problems.join('; '));
+    // A mapping the catalogue check found stale would send an invalid value: refuse with its reason.
+    const stale = connector.problems.filter((problem) => mapping.used.includes(problem.mapping));
+    if (stale.length > 0) {
+      throw new PermanentSyncError(`the connector needs attention: ${stale.map((p) => `${p.mapping}: ${p.reason}`).join('; ')}`);
+    }
     const session = this.deps.autotaskSession(connector);
     const current = link ?? (await this.linkAfterUnknownCreate(connector, intent, session));
     if (current) {

@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, connectorInput, startStack, type Stack } from '../support/stack';
+import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
 
 describe('admin API and operator surfaces', () => {
   let stack: Stack;
@@ -12,7 +12,7 @@ describe('admin API and operator surfaces', () => {
   });
 
   const secrets = (s: Stack) => {
-    const input = connectorInput(s.sim);
+    const input = s.input();
     return [input.pcsm.apiKey, input.pcsm.webhookSecret, input.autotask.secret, input.autotask.integrationCode, 'callout-password-secret'];
   };
 
@@ -22,7 +22,7 @@ describe('admin API and operator surfaces', () => {
   });
 
   it('creates a connector with 201 and never returns its secrets', async () => {
-    const response = await stack.admin('PUT', '/api/v1/connectors/c1', connectorInput(stack.sim));
+    const response = await stack.admin('PUT', '/api/v1/connectors/c1', stack.input());
     expect(response.status).toBe(201);
     const text = JSON.stringify(response.body);
     for (const secret of secrets(stack)) expect(text).not.toContain(secret);
@@ -43,15 +43,15 @@ describe('admin API and operator surfaces', () => {
   it('keeps a stored secret when a PUT sends the redaction marker back', async () => {
     await stack.putConnector('c1');
     const shown = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
-    const { id: _id, revision: _r, createdAt: _c, updatedAt: _u, ...body } = shown;
-    const response = await stack.admin('PUT', '/api/v1/connectors/c1', { ...body, name: 'Renamed' });
+    // What an operator does: GET, edit one field, PUT the whole document back.
+    const response = await stack.admin('PUT', '/api/v1/connectors/c1', { ...shown, name: 'Renamed' });
     expect(response.status).toBe(200);
     const connector = await stack.runtime.store.connectors.get('c1');
     expect(connector).toMatchObject({ name: 'Renamed', autotask: { secret: 'sim-secret' } });
   });
 
   it('rejects an invalid connector with 400 naming the fields', async () => {
-    const input = connectorInput(stack.sim) as any;
+    const input = stack.input() as any;
     const response = await stack.admin('PUT', '/api/v1/connectors/c2', {
       ...input,
       mappings: { ...input.mappings, queueId: 'Monitoring Alert', severities: [{ pcsm: 7, autotask: 4 }] },

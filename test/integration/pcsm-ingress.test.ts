@@ -102,6 +102,7 @@ describe('when Redis is unreachable', () => {
   afterAll(async () => {
     await stack.runtime.close();
     await stack.sim.close();
+    await stack.pcsm.close();
   });
 
   it('answers 503 with Retry-After, never 202', async () => {

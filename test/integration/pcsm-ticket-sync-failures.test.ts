@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { waitFor } from '../harness/context';
-import { connectorInput, PCSM_WEBHOOK_SECRET, startStack, ticketEvent, type Stack } from '../support/stack';
+import { PCSM_WEBHOOK_SECRET, startStack, ticketEvent, type Stack } from '../support/stack';
 
 /** Failures between our bookkeeping and Autotask, and what operators see of them. */
 describe('ticket sync when things go wrong', () => {
@@ -51,7 +51,7 @@ describe('ticket sync when things go wrong', () => {
   });
 
   it('fails permanently with a clear reason when Autotask refuses the credentials, without leaking them', async () => {
-    const input = connectorInput(stack.sim);
+    const input = stack.input();
     await stack.putConnector('c1', { ...input, autotask: { ...input.autotask, secret: 'wrong-secret-value' } });
     const event = ticketEvent({ id: 'T-21' });
     await stack.sendPcsm('c1', event);
@@ -71,7 +71,7 @@ describe('ticket sync when things go wrong', () => {
   });
 
   it('discovers the Autotask zone once per connector and sends ImpersonationResourceId on writes', async () => {
-    const input = connectorInput(stack.sim);
+    const input = stack.input();
     await stack.putConnector('c1', { ...input, autotask: { ...input.autotask, impersonationResourceId: 29682885 } });
     for (const id of ['T-22', 'T-23', 'T-24']) await stack.sendPcsm('c1', ticketEvent({ id }));
     await waitFor(async () => (await Promise.all(['T-22', 'T-23', 'T-24'].map(link))).every((l) => l.state === 'synced'), {

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { waitFor } from '../harness/context';
-import { connectorInput, startStack, ticketEvent, type Stack } from '../support/stack';
+import { startStack, ticketEvent, type Stack } from '../support/stack';
 
 /** PCSM ticket events through ingress, Redis, the worker and the Autotask simulator. */
 describe('PCSM ticket → Autotask ticket', () => {
@@ -128,8 +128,8 @@ describe('PCSM ticket → Autotask ticket', () => {
   it('fails the job with Autotask’s message, once, when Autotask rejects the ticket', async () => {
     // Company 176 exists but is inactive: the simulator refuses it as the real API does.
     await stack.putConnector('c1', {
-      ...connectorInput(stack.sim),
-      mappings: { ...connectorInput(stack.sim).mappings, profiles: [{ profileId: 'P-1', companyId: 176 }] },
+      ...stack.input(),
+      mappings: { ...stack.input().mappings, profiles: [{ profileId: 'P-1', companyId: 176 }] },
     });
     await stack.sendPcsm('c1', ticketEvent({ id: 'T-7' }));
     const [failed] = await waitFor(async () => {

@@ -6,16 +6,21 @@ import { createLogger } from '../../src/logger';
 import type { PcsmTicket } from '../../src/pcsm/events';
 import { startRuntime, type Runtime } from '../../src/runtime';
 import { AutotaskSimulator, DEFAULT_CREDENTIALS, startAutotaskSimulator } from '../../src/simulators/autotask';
+import { startPcsmSimulator, type PcsmSimulator } from '../../src/simulators/pcsm';
 import { testMongoUrl, testRedisUrl, uniqueName } from '../harness/context';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PCSM_WEBHOOK_SECRET = 'pcsm-webhook-secret-for-tests';
 
 /** A connector wired to the simulator's seed: companies 174/175, statuses, priorities, queue, work type. */
-export function connectorInput(sim: AutotaskSimulator, overrides: Partial<ConnectorInput> = {}): ConnectorInput {
+export function connectorInput(
+  sim: AutotaskSimulator,
+  overrides: Partial<ConnectorInput> = {},
+  pcsm: { url: string; apiKey: string } = { url: 'http://127.0.0.1:4001', apiKey: 'pcsm-api-key-secret' },
+): ConnectorInput {
   return {
     name: 'Contoso MSP',
-    pcsm: { accountId: 'acc-1', apiUrl: 'http://127.0.0.1:4001', apiKey: 'pcsm-api-key-secret', webhookSecret: PCSM_WEBHOOK_SECRET },
+    pcsm: { accountId: 'acc-1', apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
     autotask: {
       username: DEFAULT_CREDENTIALS.username,
       secret: DEFAULT_CREDENTIALS.secret,
@@ -48,6 +53,7 @@ export function connectorInput(sim: AutotaskSimulator, overrides: Partial<Connec
       ],
       allocationCodeId: 29682801,
     },
+    newProfilePolicy: 'manual',
     ...overrides,
   };
 }
@@ -86,6 +92,10 @@ export interface SendOptions {
 
 export interface Stack {
   sim: AutotaskSimulator;
+  /** The PCSM simulator; the connectors `input()` builds point at it and it sends its webhooks to connector c1. */
+  pcsm: PcsmSimulator;
+  /** A connector input wired to both simulators. */
+  input(overrides?: Partial<ConnectorInput>): ConnectorInput;
   runtime: Runtime;
   url: string;
   admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
@@ -109,6 +119,7 @@ export interface StackOptions {
 /** The real stack on loopback: Autotask simulator, api and worker on real Redis and MongoDB, own queue prefix and database. */
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
   const sim = await startAutotaskSimulator({ port: 0 });
+  const pcsm = await startPcsmSimulator({ port: 0 });
   const dbName = uniqueName(label);
   const config = loadConfig({
     ADMIN_TOKEN,
@@ -126,6 +137,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', service: 'test' });
   const runtime = await startRuntime(config, { api: true, worker: options.worker ?? true, logger });
   const url = runtime.url!;
+  pcsm.setWebhook({ url: `${url}/webhooks/pcsm/c1`, secret: PCSM_WEBHOOK_SECRET });
 
   const request = async (method: string, path: string, init: { body?: string | Buffer; headers: Record<string, string> }) => {
     const response = await fetch(`${url}${path}`, { method, body: init.body, headers: init.headers });
@@ -141,6 +153,8 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
 
   const stack: Stack = {
     sim,
+    pcsm,
+    input: (overrides = {}) => connectorInput(sim, overrides, { url: pcsm.url, apiKey: pcsm.apiKey }),
     runtime,
     url,
     admin: (method, path, body, token = ADMIN_TOKEN) =>
@@ -148,7 +162,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
         body: body === undefined ? undefined : JSON.stringify(body),
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       }),
-    async putConnector(id = 'c1', input = connectorInput(sim)) {
+    async putConnector(id = 'c1', input = stack.input()) {
       const response = await stack.admin('PUT', `/api/v1/connectors/${id}`, input);
       if (response.status >= 300) throw new Error(`PUT connector failed: ${response.status} ${JSON.stringify(response.body)}`);
     },
@@ -187,6 +201,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       await connection.dropDatabase().catch(() => undefined);
       await connection.close();
       await sim.close();
+      await pcsm.close();
     },
   };
   return stack;

@@ -17,7 +17,7 @@ describe('job registry', () => {
   it('holds every defined job with its queue', () => {
     const registry = buildRegistry();
     for (const definition of JOB_DEFINITIONS) expect(registry.get(definition.name)).toBe(definition);
-    expect(registry.queues()).toEqual([QUEUES.pcsmEvents]);
+    expect(registry.queues().sort()).toEqual([QUEUES.maintenance, QUEUES.pcsmEvents]);
   });
 
   it('refuses to boot when a name is defined twice or has no handler, naming both', () => {
@@ -33,7 +33,13 @@ describe('job registry', () => {
       expect(options.removeOnComplete).toEqual(expect.objectContaining({ count: expect.any(Number) }));
       expect(options.removeOnFail).toEqual(expect.objectContaining({ count: expect.any(Number) }));
       expect(options.attempts).toBeGreaterThan(1);
-      expect(options.jobId).toBe('c1.evt_1');
+    }
+  });
+
+  it('keys each PCSM event job on connector and event id, so a re-delivery adds nothing', () => {
+    const sample = { connectorId: 'c1', event: { id: 'evt_1', data: { id: 'T-1' } } } as never;
+    for (const name of ['pcsm-ticket-event', 'pcsm-profile-event']) {
+      expect(buildRegistry().get(name)!.options(sample).jobId).toBe('c1.evt_1');
     }
   });
 });

@@ -46,6 +46,7 @@ describe('mapTicketToAutotask', () => {
         billingCodeID: 29682801,
         externalID: externalIdFor('c1', 'T-1001'),
       },
+      used: ['profiles[0]', 'statuses[0]', 'severities[1]', 'queueId', 'allocationCodeId'],
     });
     if (result.ok) expect(result.fields.description).toContain('SRV01 (D-9)');
   });

@@ -1,0 +1,104 @@
+import type { AutotaskSession, FieldInformation, QueryFilter } from '../autotask/types';
+import type { Connector } from '../connector/configuration';
+import type { PcsmProfile } from '../pcsm/events';
+import type { Catalogue, CatalogueValue } from './catalogue';
+
+/** The PCSM reads the catalogue needs (the PCSM client provides them). */
+export interface PcsmCatalogueSource {
+  listProfiles(): Promise<PcsmProfile[]>;
+  listTicketStatuses(): Promise<string[]>;
+}
+
+const PAGE = 500;
+const PCSM_PAGE = 100;
+/** Ticket picklists the setup offers, by their Autotask field names. */
+const PICKLISTS = {
+  statuses: 'status',
+  priorities: 'priority',
+  queues: 'queueID',
+  issueTypes: 'issueType',
+  subIssueTypes: 'subIssueType',
+  sources: 'source',
+} as const;
+
+/**
+ * Reads what both systems offer, spending as few Autotask calls as it can: one metadata call for
+ * every ticket picklist, id-cursor pages of active companies and of work types, and one look-up of
+ * mapped companies that are not active (to tell "inactive" from "gone").
+ */
+export async function readCatalogue(
+  connector: Connector,
+  autotask: AutotaskSession,
+  pcsm: PcsmCatalogueSource,
+  now: () => Date = () => new Date(),
+): Promise<Catalogue> {
+  let autotaskCalls = 0;
+  const collect = async <T extends { id: number }>(entity: string, filter: QueryFilter[], fields: string[]): Promise<T[]> => {
+    const all: T[] = [];
+    let lastPageFull = true;
+    for await (const page of autotask.queryAll<T>(entity, filter, { includeFields: fields, pageSize: PAGE })) {
+      autotaskCalls += 1;
+      all.push(...page);
+      lastPageFull = page.length === PAGE;
+    }
+    // queryAll asks once more after a full page, and once for an empty first page.
+    if (lastPageFull) autotaskCalls += 1;
+    return all;
+  };
+
+  const [fields, companies, workTypes, profiles, statuses] = await Promise.all([
+    autotask.getFieldInformation('Tickets').then((result) => {
+      autotaskCalls += 1;
+      return result;
+    }),
+    collect<{ id: number; companyName: string; isActive: boolean }>('Companies', [{ op: 'eq', field: 'isActive', value: true }], ['companyName', 'isActive']),
+    collect<{ id: number; name: string; isActive: boolean }>('BillingCodes', [{ op: 'eq', field: 'useType', value: 1 }], ['name', 'isActive']),
+    pcsm.listProfiles(),
+    pcsm.listTicketStatuses(),
+  ]);
+
+  const activeIds = new Set(companies.map((c) => c.id));
+  const mappedElsewhere = [...new Set(connector.mappings.profiles.map((p) => p.companyId))].filter((id) => !activeIds.has(id));
+  const inactive =
+    mappedElsewhere.length > 0
+      ? await collect<{ id: number; companyName: string; isActive: boolean }>(
+          'Companies',
+          [{ op: 'in', field: 'id', value: mappedElsewhere }],
+          ['companyName', 'isActive'],
+        )
+      : [];
+
+  const picklist = (name: string): CatalogueValue[] => picklistValues(fields, name);
+  return {
+    connectorId: connector.id,
+    readAt: now(),
+    autotask: {
+      statuses: picklist(PICKLISTS.statuses),
+      priorities: picklist(PICKLISTS.priorities),
+      queues: picklist(PICKLISTS.queues),
+      issueTypes: picklist(PICKLISTS.issueTypes),
+      subIssueTypes: picklist(PICKLISTS.subIssueTypes),
+      sources: picklist(PICKLISTS.sources),
+      companies: [...companies, ...inactive].map((c) => ({ id: c.id, label: c.companyName, isActive: c.isActive === true })),
+      allocationCodes: workTypes.map((b) => ({ id: b.id, label: b.name, isActive: b.isActive === true })),
+    },
+    pcsm: {
+      profiles: profiles.map((p) => ({ id: p.id, label: p.name, isActive: true })),
+      statuses,
+    },
+    calls: { autotask: autotaskCalls, pcsm: 1 + Math.max(1, Math.ceil(profiles.length / PCSM_PAGE)) },
+  };
+}
+
+function picklistValues(fields: FieldInformation[], name: string): CatalogueValue[] {
+  const field = fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  return (field?.picklistValues ?? [])
+    .filter((v) => /^\d+$/.test(v.value))
+    .sort((a, b) => a.sortOrder - b.sortOrder)
+    .map((v) => ({
+      id: Number(v.value),
+      label: v.label,
+      isActive: v.isActive,
+      parentId: v.parentValue && /^\d+$/.test(v.parentValue) ? Number(v.parentValue) : null,
+    }));
+}
