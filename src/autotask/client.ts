@@ -202,7 +202,8 @@ class ConnectorSession implements AutotaskSession {
       ? options.includeFields.some((field) => field.toLowerCase() === 'id') ? options.includeFields : ['id', ...options.includeFields]
       : undefined;
     // The id cursor is what Autotask's docs recommend over nextPageUrl (Autotask help, advanced query features).
-    let lastId = 0;
+    // Start below 0: a tenant's own company has id 0.
+    let lastId = -1;
     for (;;) {
       const items = await this.queryPage<T>(entity, {
         MaxRecords: pageSize,

@@ -21,7 +21,8 @@ export function validateMappings(mappings: Mappings, catalogue: Catalogue, optio
     if (seenProfiles.has(row.profileId)) add(at, `PCSM profile ${row.profileId} is associated twice`);
     seenProfiles.add(row.profileId);
     if (!pcsmProfiles.has(row.profileId)) add(at, `PCSM profile ${row.profileId} no longer exists in PCSM`);
-    checkAutotask(add, at, 'company', autotask.companies, row.companyId);
+    // Only active and mapped companies are read, so an unknown id may be an inactive company too.
+    checkAutotask(add, at, 'company', autotask.companies, row.companyId, 'is not an active Autotask company');
   });
 
   const seenStatuses = new Set<string>();
@@ -42,7 +43,7 @@ export function validateMappings(mappings: Mappings, catalogue: Catalogue, optio
   mappings.severities.forEach((row, i) => checkAutotask(add, `severities[${i}]`, 'priority', autotask.priorities, row.autotask));
   if (mappings.queueId !== null) checkAutotask(add, 'queueId', 'queue', autotask.queues, mappings.queueId);
   if (mappings.allocationCodeId !== null) {
-    checkAutotask(add, 'allocationCodeId', 'work type (billing code of use type 1)', autotask.allocationCodes, mappings.allocationCodeId);
+    checkAutotask(add, 'allocationCodeId', 'work type', autotask.allocationCodes, mappings.allocationCodeId, 'is not an Autotask work type (a billing code of use type 1)');
   }
 
   if (options.complete) {
@@ -65,8 +66,9 @@ function checkAutotask(
   kind: string,
   values: CatalogueValue[],
   id: number,
+  missing = 'no longer exists',
 ): void {
   const value = values.find((v) => v.id === id);
-  if (!value) add(at, `Autotask ${kind} ${id} no longer exists`);
+  if (!value) add(at, kind === 'company' || kind === 'work type' ? `${id} ${missing}` : `Autotask ${kind} ${id} ${missing}`);
   else if (!value.isActive) add(at, `Autotask ${kind} ${id} (${value.label}) is inactive`);
 }

@@ -140,10 +140,10 @@ export function entityRoutes(context: SimulatorContext): Router {
   router
     .route('/:entity/query')
     .get((req, res) => {
-      res.json(queryPage(context, req, entityOf(req), searchParameter(req), 0, null));
+      res.json(queryPage(context, req, entityOf(req), searchParameter(req), -1, null));
     })
     .post((req, res) => {
-      res.json(queryPage(context, req, entityOf(req), req.body, 0, null));
+      res.json(queryPage(context, req, entityOf(req), req.body, -1, null));
     })
     .all(refuseVerb);
 

@@ -1,0 +1,215 @@
+import { waitFor } from '../harness/context';
+import { startStack, ticketEvent, type Stack } from '../support/stack';
+
+/** The setup's API through the real stack: catalogue, suggestions, atomic apply, drift, account check. */
+describe('connector setup', () => {
+  let stack: Stack;
+
+  beforeEach(async () => {
+    stack = await startStack('connector-setup');
+    await stack.putConnector('c1', stack.input({ mappings: { profiles: [], queueId: null, statuses: [], reverseStatuses: [], severities: [], allocationCodeId: null } }));
+  });
+
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  const catalogueCalls = () =>
+    stack.sim.requests.filter((r) => !/zoneinformation/i.test(r.path) && r.method !== 'PATCH' && !/\/tickets$/i.test(r.path)).length;
+
+  const fullMappings = {
+    profiles: [
+      { profileId: 'P-1', companyId: 174 },
+      { profileId: 'P-2', companyId: 175 },
+    ],
+    queueId: 8,
+    statuses: [
+      { pcsm: 'New', autotask: 1 },
+      { pcsm: 'In Progress', autotask: 8 },
+      { pcsm: 'Waiting', autotask: 13 },
+      { pcsm: 'Resolved', autotask: 5 },
+      { pcsm: 'Closed', autotask: 5 },
+    ],
+    reverseStatuses: [],
+    severities: [1, 2, 3, 4, 5].map((pcsm) => ({ pcsm, autotask: pcsm >= 4 ? 4 : 2 })),
+    allocationCodeId: 29682802,
+  };
+
+  it('offers only active values and suggests associations by label', async () => {
+    const response = await stack.admin('GET', '/api/v1/connectors/c1/setup');
+    expect(response.status).toBe(200);
+    const { options, suggested, catalogueReadAt } = response.body;
+    expect(new Date(catalogueReadAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    const ids = (list: Array<{ id: unknown }>) => list.map((o) => o.id);
+    expect(ids(options.companies)).toEqual(expect.arrayContaining([0, 174, 175]));
+    expect(ids(options.companies)).not.toContain(176);
+    expect(ids(options.autotaskStatuses)).toEqual(expect.arrayContaining([1, 5, 7, 8, 13]));
+    expect(ids(options.autotaskStatuses)).not.toContain(15);
+    expect(ids(options.allocationCodes).sort()).toEqual([29682801, 29682802]);
+    expect(ids(options.queues)).toEqual(expect.arrayContaining([5, 8, 29683498]));
+    expect(ids(options.pcsmStatuses)).toEqual(['New', 'In Progress', 'Waiting', 'Resolved', 'Closed']);
+    expect(options.profiles.length).toBe(153);
+
+    expect(suggested.statuses).toEqual([
+      { pcsm: 'New', autotask: 1 },
+      { pcsm: 'In Progress', autotask: 8 },
+      { pcsm: 'Waiting', autotask: 7 },
+      { pcsm: 'Resolved', autotask: 5 },
+      { pcsm: 'Closed', autotask: 5 },
+    ]);
+    // Matched by label: this tenant's ids are not ordered by severity (High = 1, Critical = 4).
+    expect(suggested.severities).toEqual([
+      { pcsm: 1, autotask: 3 },
+      { pcsm: 2, autotask: 2 },
+      { pcsm: 3, autotask: 1 },
+      { pcsm: 4, autotask: 4 },
+      { pcsm: 5, autotask: 4 },
+    ]);
+    expect(suggested.profiles).toEqual([
+      { profileId: 'P-1', companyId: 174 },
+      { profileId: 'P-2', companyId: 175 },
+    ]);
+    expect(suggested).toMatchObject({ queueId: 29683498, allocationCodeId: 29682801, newProfilePolicy: 'manual' });
+  });
+
+  it('reads the whole catalogue in three Autotask calls and companies across pages', async () => {
+    await stack.admin('GET', '/api/v1/connectors/c1/setup');
+    expect(catalogueCalls()).toBe(3);
+
+    for (let i = 0; i < 600; i += 1) stack.sim.faults.addCompany({ companyName: `Customer ${String(i).padStart(3, '0')}` });
+    const before = catalogueCalls();
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup/refresh')).status).toBe(202);
+    const view = await waitFor(async () => {
+      const body = (await stack.admin('GET', '/api/v1/connectors/c1/setup')).body;
+      return body.options.companies.length > 600 ? body : null;
+    });
+    expect(view.options.companies).toHaveLength(603);
+    // 603 active companies (the own company, id 0, included) = two pages of 500, plus the field metadata and the work types.
+    expect(catalogueCalls() - before).toBe(4);
+  });
+
+  it('saves valid mappings at once and answers with the saved configuration', async () => {
+    const response = await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: fullMappings, newProfilePolicy: 'associate-by-name' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ mappings: fullMappings, newProfilePolicy: 'associate-by-name', status: 'ok' });
+    expect(JSON.stringify(response.body)).not.toContain('sim-secret');
+    const saved = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+    expect(saved.mappings).toEqual(fullMappings);
+  });
+
+  it('refuses invalid mappings with 422 naming each one, and saves nothing', async () => {
+    const before = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+    const response = await stack.admin('POST', '/api/v1/connectors/c1/setup', {
+      mappings: {
+        ...fullMappings,
+        profiles: [
+          { profileId: 'P-1', companyId: 176 },
+          { profileId: 'P-404', companyId: 174 },
+        ],
+        statuses: fullMappings.statuses.slice(0, 4),
+        severities: fullMappings.severities.filter((s) => s.pcsm !== 3),
+        allocationCodeId: 29682803,
+      },
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.body.errors).toEqual(
+      expect.arrayContaining([
+        { mapping: 'profiles[0]', reason: '176 is not an active Autotask company' },
+        { mapping: 'profiles[1]', reason: 'PCSM profile P-404 no longer exists in PCSM' },
+        { mapping: 'statuses', reason: 'PCSM status "Closed" has no Autotask status' },
+        { mapping: 'severities', reason: 'PCSM severity 3 has no Autotask priority' },
+        { mapping: 'allocationCodeId', reason: '29682803 is not an Autotask work type (a billing code of use type 1)' },
+      ]),
+    );
+    const after = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+    expect(after).toEqual(before);
+  });
+
+  it('marks the connector as needing attention when a mapped value becomes inactive, and sync refuses to send it', async () => {
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: fullMappings })).status).toBe(200);
+    stack.sim.faults.setPicklistValueActive('status', 5, false);
+    await stack.admin('POST', '/api/v1/connectors/c1/setup/refresh');
+    const connector = await waitFor(async () => {
+      const body = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+      return body.status === 'needs-attention' ? body : null;
+    });
+    expect(connector.problems).toEqual([
+      { mapping: 'statuses[3]', reason: 'Autotask status 5 (Complete) is inactive' },
+      { mapping: 'statuses[4]', reason: 'Autotask status 5 (Complete) is inactive' },
+    ]);
+
+    await stack.sendPcsm('c1', ticketEvent({ id: 'T-50', status: 'Resolved' }));
+    const [failed] = await waitFor(async () => {
+      const jobs = await stack.queues().find((q) => q.name === 'pcsm-events')!.getJobs(['failed']);
+      return jobs.length > 0 ? jobs : null;
+    });
+    expect(failed!.failedReason).toContain('statuses[3]: Autotask status 5 (Complete) is inactive');
+    expect(stack.sim.requests.filter((r) => r.method === 'POST' && /\/tickets$/i.test(r.path))).toHaveLength(0);
+
+    // A ticket that uses only healthy mappings still syncs.
+    await stack.sendPcsm('c1', ticketEvent({ id: 'T-51', status: 'New' }));
+    await waitFor(async () => (await stack.admin('GET', '/api/v1/connectors/c1/tickets/T-51')).body.state === 'synced');
+
+    // Fixing the value and refreshing clears the problems.
+    stack.sim.faults.setPicklistValueActive('status', 5, true);
+    await stack.admin('POST', '/api/v1/connectors/c1/setup/refresh');
+    await waitFor(async () => (await stack.admin('GET', '/api/v1/connectors/c1')).body.status === 'ok');
+  });
+
+  it('reports a PCSM profile that disappeared', async () => {
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: { ...fullMappings, profiles: [{ profileId: 'P-3', companyId: 174 }] } })).status).toBe(200);
+    await stack.pcsm.updateProfile('P-3', { name: 'Wide World Importers (renamed)' });
+    // Nothing is wrong with a renamed profile; the mapping stays healthy.
+    await stack.admin('POST', '/api/v1/connectors/c1/setup/refresh');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.status).toBe('ok');
+  });
+
+  it('keeps a catalogue refresh scheduled for every saved connector', async () => {
+    const maintenance = stack.queues().find((q) => q.name === 'maintenance')!;
+    const schedulers = await maintenance.getJobSchedulers();
+    expect(schedulers).toEqual([expect.objectContaining({ key: 'catalogue-refresh.c1', every: 6 * 3600 * 1000 })]);
+  });
+
+  describe('account link check', () => {
+    it('passes with working credentials and reports the Autotask budget', async () => {
+      const response = await stack.admin('POST', '/api/v1/connectors/c1/setup/check');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        ok: true,
+        autotask: { ok: true, zoneUrl: expect.stringContaining('/ATServicesRest'), requestThreshold: 10000 },
+        pcsm: { ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
+      });
+    });
+
+    const credentials = () => {
+      const input = stack.input();
+      return {
+        autotask: { username: input.autotask.username, secret: input.autotask.secret, integrationCode: input.autotask.integrationCode },
+        pcsm: { apiUrl: input.pcsm.apiUrl, apiKey: input.pcsm.apiKey },
+      };
+    };
+
+    it.each([
+      ['an unknown API user', (c: any) => ({ ...c, autotask: { ...c.autotask, username: 'nobody@contoso.example' } }), /does not know the API user "nobody@contoso.example"/],
+      ['a wrong secret', (c: any) => ({ ...c, autotask: { ...c.autotask, secret: 'wrong-secret-1234' } }), /secret or the integration code/],
+      ['a wrong integration code', (c: any) => ({ ...c, autotask: { ...c.autotask, integrationCode: 'WRONGCODE123' } }), /secret or the integration code/],
+    ])('names %s without echoing any secret', async (_case, change, expected) => {
+      const body = change(credentials());
+      const response = await stack.admin('POST', '/api/v1/account-check', body);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ ok: false, autotask: { ok: false, error: expect.stringMatching(expected) }, pcsm: { ok: true } });
+      const text = JSON.stringify(response.body);
+      for (const secret of [body.autotask.secret, body.autotask.integrationCode, body.pcsm.apiKey]) expect(text).not.toContain(secret);
+    });
+
+    it('names a rejected PCSM key without echoing it', async () => {
+      const body = { ...credentials(), pcsm: { ...credentials().pcsm, apiKey: 'not-the-pcsm-key' } };
+      const response = await stack.admin('POST', '/api/v1/account-check', body);
+      expect(response.body).toMatchObject({ ok: false, autotask: { ok: true }, pcsm: { ok: false, error: expect.stringMatching(/PCSM refused the API key/) } });
+      expect(JSON.stringify(response.body)).not.toContain('not-the-pcsm-key');
+    });
+  });
+});
