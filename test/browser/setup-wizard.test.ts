@@ -82,7 +82,7 @@ describe('setup wizard in the browser', () => {
     stack = await startStack('setup-wizard');
     await stack.putConnector('c1');
     context = await browser.newContext({
-      httpCredentials: { username: 'operator', password: ADMIN_TOKEN }, extraHTTPHeaders: { authorization: 'Basic ' + Buffer.from('operator:' + ADMIN_TOKEN).toString('base64') },
+      httpCredentials: { username: 'operator', password: ADMIN_TOKEN },
       viewport: VIEWPORT,
       locale: 'en-GB',
       timezoneId: 'UTC',

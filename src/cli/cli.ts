@@ -1,0 +1,130 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, CommanderError } from 'commander';
+import { SECRET_FIELDS } from '../connector/configuration';
+
+/** Marks an exported file so an import can tell it from any other JSON. */
+export const EXPORT_FORMAT = 'pcsm-autotask-sync/connector@1';
+const READ_ONLY_FIELDS = ['id', 'revision', 'status', 'problems', 'createdAt', 'updatedAt'];
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * `pcsm-autotask-sync connectors export|import|check`: an admin-API client, so it works against a
+ * running install from anywhere the API is reachable. Resolves to the process exit code.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('pcsm-autotask-sync')
+    .description('Operate a pcsm-autotask-sync install through its admin API')
+    .option('--url <url>', 'the api base URL (env PCSM_SYNC_URL)', io.env.PCSM_SYNC_URL ?? 'http://127.0.0.1:3000')
+    .option('--token <token>', 'the admin token (env ADMIN_TOKEN; prefer the environment)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  const api = () => {
+    const { url, token } = program.opts<{ url: string; token?: string }>();
+    const bearer = token ?? io.env.ADMIN_TOKEN;
+    if (!bearer) throw new UsageError('set ADMIN_TOKEN (or --token) to the admin token of the install');
+    return async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${url.replace(/\/+$/, '')}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+    };
+  };
+
+  const connectors = program.command('connectors').description('connector configuration');
+
+  connectors
+    .command('export <id>')
+    .description('print (or write) the configuration without secrets, for backup or another install')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (id: string, options: { output?: string }) => {
+      const response = await api()('GET', `/api/v1/connectors/${encodeURIComponent(id)}`);
+      if (response.status !== 200) throw new ApiError(response);
+      const connector = Object.fromEntries(Object.entries(response.body).filter(([key]) => !READ_ONLY_FIELDS.includes(key)));
+      const text = `${JSON.stringify({ format: EXPORT_FORMAT, id, exportedAt: new Date().toISOString(), connector }, null, 2)}\n`;
+      if (options.output) {
+        await writeFile(options.output, text, { mode: 0o600 });
+        io.stdout(`exported connector ${id} to ${options.output} (secrets left out)\n`);
+      } else io.stdout(text);
+    });
+
+  connectors
+    .command('import <file>')
+    .description('create or replace a connector from an export; secrets come from --secrets or stay as stored')
+    .option('--id <id>', 'the connector id to import as (default: the exported id)')
+    .option('--secrets <file>', 'JSON with the secrets by path, e.g. {"autotask.secret": "…"}')
+    .action(async (file: string, options: { id?: string; secrets?: string }) => {
+      const exported = JSON.parse(await readFile(file, 'utf8')) as { format?: string; id?: string; connector?: Record<string, any> };
+      if (exported.format !== EXPORT_FORMAT || !exported.connector) throw new UsageError(`${file} is not a connector export (${EXPORT_FORMAT})`);
+      const id = options.id ?? exported.id;
+      if (!id) throw new UsageError('the export names no connector id: pass --id');
+      const connector = structuredClone(exported.connector);
+      if (options.secrets) {
+        const secrets = JSON.parse(await readFile(options.secrets, 'utf8')) as Record<string, string>;
+        for (const [field, value] of Object.entries(secrets)) {
+          if (!(SECRET_FIELDS as readonly string[]).includes(field)) throw new UsageError(`unknown secret field ${field}`);
+          setPath(connector, field, value);
+        }
+      }
+      const response = await api()('PUT', `/api/v1/connectors/${encodeURIComponent(id)}`, connector);
+      if (response.status >= 300) throw new ApiError(response);
+      io.stdout(`${response.status === 201 ? 'created' : 'replaced'} connector ${id}\n`);
+    });
+
+  connectors
+    .command('check <id>')
+    .description('run the account link check (Autotask zone + one call, PCSM account)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const response = await api()('POST', `/api/v1/connectors/${encodeURIComponent(id)}/setup/check`);
+      if (response.status !== 200) throw new ApiError(response);
+      const result = response.body;
+      if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        const a = result.autotask;
+        const p = result.pcsm;
+        io.stdout(
+          `Autotask: ${a.ok ? `ok (${a.zoneUrl}; ${a.requestsThisHour} of ${a.requestThreshold} requests used this hour)` : `FAILED — ${a.error}`}\n` +
+            `PCSM:     ${p.ok ? `ok (account ${p.account.id}, ${p.account.name})` : `FAILED — ${p.error}`}\n`,
+        );
+      }
+      exitCode = result.ok ? 0 : 1;
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+class UsageError extends Error {}
+
+class ApiError extends Error {
+  constructor(response: { status: number; body: Record<string, any> }) {
+    const errors = Array.isArray(response.body.errors)
+      ? `\n${response.body.errors.map((e: { field?: string; mapping?: string; message?: string; reason?: string }) => `  - ${e.field ?? e.mapping}: ${e.message ?? e.reason}`).join('\n')}`
+      : '';
+    super(`the api answered ${response.status}: ${response.body.detail ?? response.body.title ?? ''}${errors}`);
+  }
+}
+
+function setPath(target: Record<string, any>, path: string, value: string): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  let node = target;
+  for (const key of keys) node = node[key] ??= {};
+  node[last] = value;
+}

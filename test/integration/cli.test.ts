@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EXPORT_FORMAT, runCli } from '../../src/cli/cli';
+import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
+
+/** The CLI against a running api: export → import round trip without secrets, and the account check. */
+describe('pcsm-autotask-sync connectors', () => {
+  let stack: Stack;
+  let dir: string;
+
+  beforeAll(async () => {
+    stack = await startStack('cli', { worker: false });
+    await stack.putConnector('c1');
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pcsm-cli-'));
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const run = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['--url', stack.url, ...argv], {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      env: { ADMIN_TOKEN },
+    });
+    return { code, stdout, stderr };
+  };
+
+  it('exports the configuration without any secret', async () => {
+    const file = path.join(dir, 'c1.json');
+    const result = await run('connectors', 'export', 'c1', '--output', file);
+    expect(result.code).toBe(0);
+    const text = await readFile(file, 'utf8');
+    const exported = JSON.parse(text);
+    expect(exported).toMatchObject({ format: EXPORT_FORMAT, id: 'c1', connector: { name: 'Contoso MSP', mappings: { queueId: 29683498 } } });
+    const input = stack.input();
+    for (const secret of [input.autotask.secret, input.autotask.integrationCode, input.pcsm.apiKey, input.pcsm.webhookSecret]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('imports an export as a new connector once its secrets are given, and refuses without them', async () => {
+    const file = path.join(dir, 'c1.json');
+    await run('connectors', 'export', 'c1', '--output', file);
+
+    const refused = await run('connectors', 'import', file, '--id', 'c2');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('autotask.secret');
+
+    const input = stack.input();
+    const secrets = path.join(dir, 'secrets.json');
+    await writeFile(
+      secrets,
+      JSON.stringify({
+        'pcsm.apiKey': input.pcsm.apiKey,
+        'pcsm.webhookSecret': input.pcsm.webhookSecret,
+        'autotask.secret': input.autotask.secret,
+        'autotask.integrationCode': input.autotask.integrationCode,
+        'autotask.webhookSecret': 'another-webhook-secret',
+        'callout.password': 'another-callout-password',
+      }),
+    );
+    const imported = await run('connectors', 'import', file, '--id', 'c2', '--secrets', secrets);
+    expect(imported).toMatchObject({ code: 0, stdout: 'created connector c2\n' });
+    const c1 = await stack.runtime.store.connectors.get('c1');
+    const c2 = await stack.runtime.store.connectors.get('c2');
+    expect(c2!.mappings).toEqual(c1!.mappings);
+    expect(c2!.autotask.secret).toBe(input.autotask.secret);
+  });
+
+  it('re-imports over an existing connector keeping its stored secrets', async () => {
+    const file = path.join(dir, 'c1.json');
+    await run('connectors', 'export', 'c1', '--output', file);
+    const exported = JSON.parse(await readFile(file, 'utf8'));
+    exported.connector.name = 'Contoso MSP (restored)';
+    await writeFile(file, JSON.stringify(exported));
+    expect((await run('connectors', 'import', file)).code).toBe(0);
+    expect(await stack.runtime.store.connectors.get('c1')).toMatchObject({ name: 'Contoso MSP (restored)', autotask: { secret: 'sim-secret' } });
+  });
+
+  it('runs the account link check and exits non-zero when a side fails', async () => {
+    const ok = await run('connectors', 'check', 'c1');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Autotask: ok .*\nPCSM:     ok \(account acc-1, Contoso MSP\)\n$/);
+
+    await stack.putConnector('c3', stack.input({ pcsm: { ...stack.input().pcsm, apiKey: 'revoked-key' } }));
+    const failed = await run('connectors', 'check', 'c3', '--json');
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, pcsm: { ok: false } });
+    expect(failed.stdout).not.toContain('revoked-key');
+  });
+
+  it('says how to authenticate when no token is set', async () => {
+    const code = await runCli(['--url', stack.url, 'connectors', 'check', 'c1'], { stdout: () => undefined, stderr: () => undefined, env: {} });
+    expect(code).toBe(2);
+  });
+});
