@@ -17,7 +17,8 @@ export function adminAuth(adminToken: string) {
     send(
       res,
       problem(401, 'Unauthorized', 'send Authorization: Bearer <ADMIN_TOKEN>', {}, {
-        'WWW-Authenticate': 'Bearer realm="pcsm-autotask-sync", Basic realm="pcsm-autotask-sync"',
+        // One line per scheme, Basic first: browsers read only the first scheme of a line.
+        'WWW-Authenticate': ['Basic realm="pcsm-autotask-sync"', 'Bearer realm="pcsm-autotask-sync"'],
       }),
     );
   };

@@ -4,7 +4,8 @@ import type { Response } from 'express';
 export interface HttpResult {
   status: number;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** An array value is sent as several header lines (e.g. one WWW-Authenticate per scheme). */
+  headers?: Record<string, string | string[]>;
   contentType?: string;
 }
 
@@ -19,7 +20,7 @@ export function problem(
   title: string,
   detail?: string,
   extras: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): HttpResult {
   return {
     status,
