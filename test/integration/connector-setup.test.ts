@@ -89,6 +89,20 @@ describe('connector setup', () => {
     expect(catalogueCalls() - before).toBe(4);
   });
 
+  it('costs four Autotask calls for a whole wizard run: catalogue, account check, save', async () => {
+    await stack.admin('GET', '/api/v1/connectors/c1/setup');
+    await stack.admin('POST', '/api/v1/connectors/c1/setup/check');
+    await stack.admin('GET', '/api/v1/connectors/c1/setup');
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: fullMappings })).status).toBe(200);
+    const counted = stack.sim.requests.filter((r) => !/zoneinformation/i.test(r.path));
+    expect(counted.map((r) => `${r.method} ${r.path.replace(/^.*\/V1\.0\//i, '')}`).sort()).toEqual([
+      'GET ThresholdInformation',
+      'GET Tickets/entityInformation/fields',
+      'POST BillingCodes/query',
+      'POST Companies/query',
+    ]);
+  });
+
   it('saves valid mappings at once and answers with the saved configuration', async () => {
     const response = await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: fullMappings, newProfilePolicy: 'associate-by-name' });
     expect(response.status).toBe(200);
