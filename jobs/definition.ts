@@ -3,6 +3,9 @@ import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import type { Logger } from '../src/logger';
 import type { SetupDeps } from '../src/setup/setup';
+import type { AutotaskTicketSync } from '../src/sync/autotask-ticket-sync';
+import type { ProfileSync } from '../src/sync/profile-sync';
+import type { ReconcileDeps } from '../src/sync/reconcile';
 import type { Store } from '../src/store';
 import type { TicketSync } from '../src/sync/ticket-sync';
 import type { QueueName } from './queues';
@@ -11,7 +14,10 @@ import type { QueueName } from './queues';
 export interface JobDeps {
   store: Store;
   ticketSync: TicketSync;
+  autotaskTicketSync: AutotaskTicketSync;
+  profileSync: ProfileSync;
   setup: SetupDeps;
+  reconcile: ReconcileDeps;
 }
 
 export interface JobContext {

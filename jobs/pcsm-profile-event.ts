@@ -14,8 +14,8 @@ const schema = z.object({
 });
 
 /**
- * A PCSM profile appeared or changed: remember it so the setup can offer it for association.
- * (Creating or associating the Autotask company follows the connector's new-profile policy.)
+ * A PCSM profile appeared or changed: remember it, and apply the connector's policy for new
+ * profiles (manual, associate by name, create the Autotask company).
  */
 export const pcsmProfileEvent = defineJob({
   name: 'pcsm-profile-event',
@@ -37,9 +37,13 @@ export const pcsmProfileEvent = defineJob({
       subjectId: data.event.data.id,
     });
     if (claim.alreadyDone) return 'duplicate';
-    const newer = await store.pcsmProfiles.recordNewer(data.connectorId, data.event.data);
-    const outcome = newer ? 'applied' : 'stale';
-    await store.processedEvents.finish(data.connectorId, data.event.id, outcome);
-    return outcome;
+    const result = await deps.profileSync.handle(data.connectorId, data.event.data);
+    await store.processedEvents.finish(
+      data.connectorId,
+      data.event.id,
+      result.outcome === 'stale' ? 'stale' : 'applied',
+      'detail' in result ? result.detail : result.outcome,
+    );
+    return result;
   },
 });

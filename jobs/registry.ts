@@ -1,11 +1,13 @@
+import { autotaskTicketChanged } from './autotask-ticket-changed';
 import { catalogueRefresh } from './catalogue-refresh';
 import type { JobDefinition } from './definition';
 import { pcsmProfileEvent } from './pcsm-profile-event';
 import { pcsmTicketEvent } from './pcsm-ticket-event';
+import { reconcileConnector } from './reconcile';
 import type { QueueName } from './queues';
 
 /** Every job the connector runs. Adding a job = a definition file + one line here. */
-export const JOB_DEFINITIONS = [pcsmTicketEvent, pcsmProfileEvent, catalogueRefresh] as const;
+export const JOB_DEFINITIONS = [pcsmTicketEvent, pcsmProfileEvent, autotaskTicketChanged, catalogueRefresh, reconcileConnector] as const;
 
 type Definitions = (typeof JOB_DEFINITIONS)[number];
 export type JobName = Definitions['name'];

@@ -14,7 +14,10 @@ import { Metrics } from './observability/metrics';
 import { PcsmClient } from './pcsm/client';
 import { isTicketEvent } from './pcsm/events';
 import type { SetupDeps } from './setup/setup';
+import type { Connector } from './connector/configuration';
 import { createStore, type Store } from './store';
+import { AutotaskTicketSync } from './sync/autotask-ticket-sync';
+import { ProfileSync, type AutotaskCompanies } from './sync/profile-sync';
 import { TicketSync } from './sync/ticket-sync';
 
 export interface RuntimeOptions {
@@ -37,6 +40,8 @@ export interface Runtime {
 
 /** How long the api trusts a cached webhook secret; a changed secret reaches every replica within this. */
 const SECRET_CACHE_MS = 10_000;
+/** How far back a connector's first reconciliation looks. */
+const FIRST_RECONCILE_LOOKBACK_MS = 24 * 3600 * 1000;
 
 /** The composition root: builds every part from the validated config and wires them together. */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
@@ -57,8 +62,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
     pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
   };
-  const scheduleCatalogueRefresh = (connectorId: string) =>
-    producer.scheduleEvery('catalogue-refresh', connectorId, config.catalogueRefreshIntervalSeconds * 1000, { connectorId });
+  /** Each connector's housekeeping: catalogue refresh and reconciliation, on their intervals. */
+  const scheduleConnector = async (connectorId: string) => {
+    await producer.scheduleEvery('catalogue-refresh', connectorId, config.catalogueRefreshIntervalSeconds * 1000, { connectorId });
+    await producer.scheduleEvery('reconcile', connectorId, config.reconcileIntervalSeconds * 1000, { connectorId });
+  };
 
   let workers: RunningWorkers | null = null;
   if (options.worker) {
@@ -68,7 +76,30 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       leaseMs: Math.max(60_000, 3 * config.autotaskTimeoutMs),
       busyRetryMs: 300,
     });
-    const deps: JobDeps = { store, ticketSync, setup };
+    const autotaskTicketSync = new AutotaskTicketSync({
+      store,
+      autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
+      pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
+    });
+    const deps: JobDeps = {
+      store,
+      ticketSync,
+      autotaskTicketSync,
+      profileSync: new ProfileSync({
+        store,
+        autotaskCompanies: (connector) => setup.autotaskSession(connector) as unknown as AutotaskCompanies,
+      }),
+      setup,
+      reconcile: {
+        store,
+        autotaskSession: setup.autotaskSession,
+        pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
+        enqueueAutotaskChange: (connectorId, autotaskTicketId, deliveryId) =>
+          producer.enqueue('autotask-ticket-changed', { connectorId, autotaskTicketId, source: 'reconciliation', deliveryId }),
+        enqueuePcsmEvent: (connectorId, event) => producer.enqueue('pcsm-ticket-event', { connectorId, event }),
+        firstRunLookbackMs: FIRST_RECONCILE_LOOKBACK_MS,
+      },
+    };
     workers = startWorkers({ redis, prefix: config.queuePrefix, concurrency: config.workerConcurrency, registry, deps, logger });
   }
 
@@ -77,9 +108,18 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (options.api) {
     // Every connector keeps a scheduled catalogue refresh; upserting is idempotent across replicas.
     for (const connectorId of await store.connectors.listIds()) {
-      await scheduleCatalogueRefresh(connectorId).catch((error: unknown) => logger.warn('could not schedule a catalogue refresh', { connectorId, error }));
+      await scheduleConnector(connectorId).catch((error: unknown) => logger.warn('could not schedule the connector housekeeping', { connectorId, error }));
     }
-    const secrets = new Map<string, { value: string | null; until: number }>();
+    // Ingress checks every delivery against the connector's secrets; a short cache keeps MongoDB out
+    // of the hot path while a changed secret still reaches every replica within SECRET_CACHE_MS.
+    const cache = new Map<string, { value: Connector | null; until: number }>();
+    const cachedConnector = async (connectorId: string): Promise<Connector | null> => {
+      const cached = cache.get(connectorId);
+      if (cached && cached.until > Date.now()) return cached.value;
+      const value = await store.connectors.get(connectorId);
+      cache.set(connectorId, { value, until: Date.now() + SECRET_CACHE_MS });
+      return value;
+    };
     const app = createApp({
       adminToken: config.adminToken,
       store,
@@ -93,23 +133,28 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       isQueueUnavailable: (error) => error instanceof QueueUnavailableError,
       setup,
       enqueueCatalogueRefresh: (connectorId) => producer.enqueue('catalogue-refresh', { connectorId }),
-      connectorSaved: (connectorId) =>
-        scheduleCatalogueRefresh(connectorId).catch((error: unknown) => {
+      enqueueReconcile: (connectorId) => producer.enqueue('reconcile', { connectorId }),
+      connectorSaved: (connectorId) => {
+        cache.delete(connectorId);
+        return scheduleConnector(connectorId).catch((error: unknown) => {
           // The next save or api start schedules it; the connector itself is saved either way.
-          logger.warn('could not schedule a catalogue refresh', { connectorId, error });
-        }),
+          logger.warn('could not schedule the connector housekeeping', { connectorId, error });
+        });
+      },
       readiness: async () => ({
         redis: producer.redis.status === 'ready' && (await producer.redis.ping().then(() => true, () => false)),
         mongo: await connection.db!.admin().ping().then(() => true, () => false),
       }),
-      pcsmWebhookSecret: async (connectorId) => {
-        const cached = secrets.get(connectorId);
-        if (cached && cached.until > Date.now()) return cached.value;
-        const connector = await store.connectors.get(connectorId);
-        const value = connector?.pcsm.webhookSecret ?? null;
-        secrets.set(connectorId, { value, until: Date.now() + SECRET_CACHE_MS });
-        return value;
-      },
+      pcsmWebhookSecret: async (connectorId) => (await cachedConnector(connectorId))?.pcsm.webhookSecret ?? null,
+      autotaskWebhookSecret: async (connectorId) => (await cachedConnector(connectorId))?.autotask.webhookSecret ?? null,
+      calloutCredentials: async (connectorId) => (await cachedConnector(connectorId))?.callout ?? null,
+      enqueueAutotaskTrigger: (connectorId, trigger) =>
+        producer.enqueue('autotask-ticket-changed', { connectorId, ...trigger }),
+      autotaskWebhookDeactivated: (connectorId, notice) =>
+        logger.error('Autotask deactivated the ticket webhook: register it again (connectors register-webhook)', {
+          connectorId,
+          notice,
+        }),
     });
     server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));

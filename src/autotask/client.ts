@@ -5,7 +5,8 @@
  * - reads (GET, query POSTs) and PATCH updates are idempotent: AutotaskUnavailableError is retried
  *   here with backoff (p-retry);
  * - a create (POST) is never repeated: once the request may have reached Autotask, a timeout or a
- *   5xx without `errors` is AutotaskOutcomeUnknownError — the caller looks the ticket up by externalID;
+ *   5xx without `errors` is AutotaskOutcomeUnknownError — the caller looks the ticket up by externalID
+ *   (a company by name; webhook setup is simply run again);
  * - rate limits are not retried here: the job layer waits `retryAfterMs`;
  * - business rules and auth failures are permanent.
  */
@@ -17,6 +18,8 @@ import { AutotaskOutcomeUnknownError, AutotaskUnavailableError } from './errors'
 import { redact } from './redact';
 import { createHttp, exchange, TransportFailure, type HttpRequest } from './transport';
 import type {
+  AutotaskCompanyFields,
+  AutotaskCompanySummary,
   AutotaskCredentials,
   AutotaskSession,
   AutotaskTicket,
@@ -24,7 +27,10 @@ import type {
   FieldInformation,
   QueryFilter,
   ThresholdInformation,
+  TicketWebhookSetup,
+  TicketWebhookSpec,
 } from './types';
+import { ensureTicketWebhook, type WebhookSetupCalls } from './webhook-setup';
 import { DEFAULT_ZONE_TTL_MS, restRoot, ZoneDirectory } from './zone';
 
 export interface AutotaskCallInfo {
@@ -66,6 +72,30 @@ interface Call {
   kind: CallKind;
   /** GET /{id}: a 404 means "no such record", not a failure. */
   notFoundIsNull?: boolean;
+  /** For creates: what is created, and how to find out whether an unknown outcome committed. */
+  creates?: CreateOutcome;
+}
+
+interface CreateOutcome {
+  noun: string;
+  advice: string;
+}
+
+const TICKET_CREATE: CreateOutcome = { noun: 'Ticket', advice: 'Look the ticket up by externalID before creating it again.' };
+const COMPANY_CREATE: CreateOutcome = { noun: 'Company', advice: 'Look the company up by name before creating it again.' };
+const WEBHOOK_SETUP_CREATE: CreateOutcome = {
+  noun: 'Webhook setup',
+  advice: 'Run the webhook setup again: it finds what was created and adds only what is missing.',
+};
+
+/** `{"itemId": n}` (a number or a numeric string: Swagger types it as Object). */
+function itemIdOf(response: AutotaskHttpResponse, creates: CreateOutcome): number {
+  const itemId = (response.data as { itemId?: unknown } | null)?.itemId;
+  const id = typeof itemId === 'string' && /^\d+$/.test(itemId) ? Number(itemId) : itemId;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
+    throw new AutotaskOutcomeUnknownError(`Autotask accepted the ${creates.noun.toLowerCase()} create but answered without a usable itemId`, response.status);
+  }
+  return id;
 }
 
 export class AutotaskClient {
@@ -157,13 +187,49 @@ class ConnectorSession implements AutotaskSession {
   }
 
   async createTicket(fields: AutotaskTicketFields): Promise<number> {
-    const response = await this.perform({ method: 'POST', entity: 'Tickets', path: 'Tickets', body: fields, kind: 'create' });
-    const itemId = (response.data as { itemId?: unknown } | null)?.itemId;
-    const id = typeof itemId === 'string' && /^\d+$/.test(itemId) ? Number(itemId) : itemId;
-    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
-      throw new AutotaskOutcomeUnknownError('Autotask accepted the ticket create but answered without a usable itemId', response.status);
+    const response = await this.perform({ method: 'POST', entity: 'Tickets', path: 'Tickets', body: fields, kind: 'create', creates: TICKET_CREATE });
+    return itemIdOf(response, TICKET_CREATE);
+  }
+
+  async createCompany(fields: AutotaskCompanyFields): Promise<number> {
+    const response = await this.perform({ method: 'POST', entity: 'Companies', path: 'Companies', body: fields, kind: 'create', creates: COMPANY_CREATE });
+    return itemIdOf(response, COMPANY_CREATE);
+  }
+
+  async findResourceByUserName(userName: string): Promise<{ id: number } | null> {
+    const items = await this.queryPage<{ id: number; userName?: unknown; isActive?: unknown }>('Resources', {
+      MaxRecords: MAX_PAGE_SIZE,
+      IncludeFields: ['id', 'userName', 'isActive'],
+      Filter: [{ op: 'eq', field: 'userName', value: userName }],
+    });
+    const wanted = userName.toLowerCase();
+    const matches = items
+      .filter((resource) => typeof resource.userName === 'string' && resource.userName.toLowerCase() === wanted)
+      .sort((a, b) => Number(b.isActive === true) - Number(a.isActive === true) || a.id - b.id);
+    const found = matches[0];
+    return found ? { id: found.id } : null;
+  }
+
+  async findCompaniesByName(name: string): Promise<AutotaskCompanySummary[]> {
+    const wanted = name.trimEnd().toLowerCase();
+    const result: AutotaskCompanySummary[] = [];
+    const pages = this.queryAll<{ id: number; companyName?: unknown; isActive?: unknown }>(
+      'Companies',
+      [{ op: 'eq', field: 'companyName', value: name }],
+      { includeFields: ['companyName', 'isActive'] },
+    );
+    for await (const page of pages) {
+      for (const company of page) {
+        // SQL Server's = ignores case and trailing blanks; anything else Autotask returned is not this name.
+        if (typeof company.companyName !== 'string' || company.companyName.trimEnd().toLowerCase() !== wanted) continue;
+        result.push({ id: company.id, companyName: company.companyName, isActive: company.isActive === true });
+      }
     }
-    return id;
+    return result;
+  }
+
+  ensureTicketWebhook(spec: TicketWebhookSpec): Promise<TicketWebhookSetup> {
+    return ensureTicketWebhook(this.webhookSetupCalls(), spec);
   }
 
   async updateTicket(id: number, fields: Partial<AutotaskTicketFields>): Promise<void> {
@@ -240,6 +306,25 @@ class ConnectorSession implements AutotaskSession {
     };
   }
 
+  private webhookSetupCalls(): WebhookSetupCalls {
+    return {
+      getFieldInformation: (entity) => this.getFieldInformation(entity),
+      query: (entity, filter) => this.queryPage<Record<string, unknown>>(entity, { MaxRecords: MAX_PAGE_SIZE, Filter: filter }),
+      list: async (entity, path) => {
+        const response = await this.perform({ method: 'GET', entity: checkedEntity(entity), path, kind: 'read' });
+        const items = (response.data as { items?: unknown } | null)?.items;
+        return Array.isArray(items) ? (items as Array<Record<string, unknown>>) : [];
+      },
+      create: async (entity, path, body) => {
+        const response = await this.perform({ method: 'POST', entity: checkedEntity(entity), path, body, kind: 'create', creates: WEBHOOK_SETUP_CREATE });
+        return itemIdOf(response, WEBHOOK_SETUP_CREATE);
+      },
+      update: async (entity, path, body) => {
+        await this.perform({ method: 'PATCH', entity: checkedEntity(entity), path, body, kind: 'update' });
+      },
+    };
+  }
+
   private async queryPage<T>(entity: string, query: Record<string, unknown>): Promise<T[]> {
     const response = await this.perform({ method: 'POST', entity: checkedEntity(entity), path: `${entity}/query`, body: query, kind: 'read' });
     const items = (response.data as { items?: unknown } | null)?.items;
@@ -275,10 +360,8 @@ class ConnectorSession implements AutotaskSession {
       const failure = classifyResponse(response, { secrets: this.secrets() });
       if (!failure) return response;
       if (call.kind === 'create' && failure instanceof AutotaskUnavailableError) {
-        throw new AutotaskOutcomeUnknownError(
-          `Ticket create outcome unknown: ${failure.message}. Look the ticket up by externalID before creating it again.`,
-          response.status,
-        );
+        const creates = call.creates ?? TICKET_CREATE;
+        throw new AutotaskOutcomeUnknownError(`${creates.noun} create outcome unknown: ${failure.message}. ${creates.advice}`, response.status);
       }
       throw failure;
     }
@@ -297,11 +380,10 @@ class ConnectorSession implements AutotaskSession {
       if (!(error instanceof TransportFailure)) throw error;
       const message = redact(`${call.method} ${call.entity}: ${error.message}`, this.secrets());
       if (call.kind === 'create' && error.requestSent) {
-        throw new AutotaskOutcomeUnknownError(
-          `Ticket create outcome unknown: ${message}. Look the ticket up by externalID before creating it again.`,
-          undefined,
-          { cause: { code: error.code } },
-        );
+        const creates = call.creates ?? TICKET_CREATE;
+        throw new AutotaskOutcomeUnknownError(`${creates.noun} create outcome unknown: ${message}. ${creates.advice}`, undefined, {
+          cause: { code: error.code },
+        });
       }
       throw new AutotaskUnavailableError(`Autotask unreachable: ${message}`, undefined, { cause: { code: error.code } });
     }

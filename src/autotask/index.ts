@@ -4,3 +4,4 @@ export { EndpointLimiter } from './endpoint-limiter';
 export * from './errors';
 export { parseRetryAfter, DEFAULT_RETRY_AFTER_MS } from './retry-after';
 export type * from './types';
+export { ensureTicketWebhook, type WebhookSetupCalls } from './webhook-setup';

@@ -69,6 +69,47 @@ export interface ThresholdInformation {
   currentTimeframeRequestCount: number;
 }
 
+/** The fields a Company create needs (the official create example sends exactly these). */
+export interface AutotaskCompanyFields {
+  companyName: string;
+  /** Companies.companyType picklist id (e.g. 1 Customer). */
+  companyType: number;
+  ownerResourceID: number;
+  phone: string;
+}
+
+export interface AutotaskCompanySummary {
+  id: number;
+  companyName: string;
+  isActive: boolean;
+}
+
+/** What a connector's Ticket webhook must look like; `ensureTicketWebhook` makes Autotask match it. */
+export interface TicketWebhookSpec {
+  name: string;
+  webhookUrl: string;
+  deactivationUrl: string;
+  /** Signs deliveries (X-Hook-Signature); at most 64 characters. */
+  secretKey: string;
+  /** Ticket field names (`status`, `priority`, …) whose changes trigger an Update event. */
+  subscribedFields: string[];
+  /** Ticket field names sent in every payload without triggering it. */
+  displayAlwaysFields?: string[];
+  /** Resources whose changes must not trigger the webhook: at least our own API user, so our writes do not echo back. */
+  excludedResourceIds: number[];
+  /** undefined leaves Autotask's value alone; null clears it. */
+  notificationEmailAddress?: string | null;
+}
+
+export interface TicketWebhookSetup {
+  webhookId: number;
+  created: boolean;
+  fieldsAdded: number;
+  /** Existing fields whose subscribed/display-always flags were corrected. */
+  fieldsUpdated: number;
+  exclusionsAdded: number;
+}
+
 /** What one connector can do against its Autotask database. */
 export interface AutotaskSession {
   /** POST /Tickets → itemId. Never retried when the outcome is unknown (throws AutotaskOutcomeUnknownError). */
@@ -91,4 +132,16 @@ export interface AutotaskSession {
   zoneRoot(): Promise<string>;
   /** One cheap authenticated call that also reports how much of the hourly budget is used. */
   getThresholdInformation(): Promise<ThresholdInformation>;
+  /** Resources query on `userName eq`; the resource (active ones first), or null. */
+  findResourceByUserName(userName: string): Promise<{ id: number } | null>;
+  /** Companies query on `companyName eq` (Autotask compares case-insensitively); every match, by id. */
+  findCompaniesByName(name: string): Promise<AutotaskCompanySummary[]>;
+  /** POST /Companies → itemId. Never retried when the outcome is unknown (throws AutotaskOutcomeUnknownError). */
+  createCompany(fields: AutotaskCompanyFields): Promise<number>;
+  /**
+   * Finds the Ticket webhook for `spec.webhookUrl` or creates it, makes its settings match, then
+   * adds missing excluded resources and fields. One request at a time (webhook setup in parallel
+   * trips Autotask's thread limit); running it again changes nothing.
+   */
+  ensureTicketWebhook(spec: TicketWebhookSpec): Promise<TicketWebhookSetup>;
 }

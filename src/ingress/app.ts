@@ -12,6 +12,8 @@ import type { Store } from '../store';
 import { adminAuth } from './admin-auth';
 import { getConnector, getTicketLink, putConnector } from './admin-connectors';
 import { getSetup, postAccountCheck, postSetup, postSetupCheck, postSetupRefresh, type SetupHandlerDeps } from './admin-setup';
+import { receiveCallout } from './autotask-callout';
+import { receiveAutotaskWebhook, type AutotaskTrigger } from './autotask-webhook';
 import { receivePcsmWebhook } from './pcsm-webhook';
 import { problem, send, type HttpResult } from './result';
 
@@ -30,6 +32,11 @@ export interface AppDeps extends SetupHandlerDeps {
   readiness(): Promise<Record<string, boolean>>;
   /** The PCSM webhook secret of a connector (cached briefly by the caller). */
   pcsmWebhookSecret(connectorId: string): Promise<string | null>;
+  autotaskWebhookSecret(connectorId: string): Promise<string | null>;
+  enqueueReconcile(connectorId: string): Promise<string>;
+  calloutCredentials(connectorId: string): Promise<{ username: string; password: string } | null>;
+  enqueueAutotaskTrigger(connectorId: string, trigger: AutotaskTrigger): Promise<string>;
+  autotaskWebhookDeactivated(connectorId: string, notice: Record<string, unknown>): void;
   /** Called after a connector is saved: keeps its catalogue refresh on schedule. */
   connectorSaved(connectorId: string): Promise<void>;
 }
@@ -83,6 +90,45 @@ export function createApp(deps: AppDeps): express.Express {
     ),
   );
 
+  app.post(
+    '/webhooks/autotask/:connectorId',
+    rawJson,
+    route('autotask-webhook', (req) =>
+      receiveAutotaskWebhook(
+        {
+          connectorId: String(req.params.connectorId),
+          contentType: req.headers['content-type'],
+          signature: req.get('x-hook-signature'),
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        },
+        {
+          webhookSecret: deps.autotaskWebhookSecret,
+          enqueue: deps.enqueueAutotaskTrigger,
+          isQueueUnavailable: deps.isQueueUnavailable,
+          deactivated: deps.autotaskWebhookDeactivated,
+        },
+      ),
+    ),
+  );
+
+  // Extension Callouts: GET with a query string, or POST with a form or JSON body.
+  const calloutBody = [
+    express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES }),
+    express.json({ limit: BODY_LIMIT_BYTES }),
+  ];
+  const callout = route('autotask-callout', (req) =>
+    receiveCallout(
+      {
+        connectorId: String(req.params.connectorId),
+        authorization: req.headers.authorization,
+        parameters: { ...(req.query as Record<string, unknown>), ...(isPlainObject(req.body) ? req.body : {}) },
+      },
+      { calloutCredentials: deps.calloutCredentials, enqueue: deps.enqueueAutotaskTrigger, isQueueUnavailable: deps.isQueueUnavailable },
+    ),
+  );
+  app.get('/callouts/autotask/:connectorId', callout);
+  app.post('/callouts/autotask/:connectorId', ...calloutBody, callout);
+
   const admin = adminAuth(deps.adminToken);
   const api = express.Router();
   api.use(admin);
@@ -105,6 +151,14 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/connectors/:id/setup', jsonBody, route('admin', (req) => postSetup(deps, String(req.params.id), req.body)));
   api.post('/connectors/:id/setup/refresh', route('admin', (req) => postSetupRefresh(deps, String(req.params.id))));
   api.post('/connectors/:id/setup/check', route('admin', (req) => postSetupCheck(deps, String(req.params.id))));
+  api.post(
+    '/connectors/:id/reconcile',
+    route('admin', async (req) => {
+      const id = String(req.params.id);
+      if (!(await deps.store.connectors.get(id))) return problem(404, 'Not Found', `no connector ${id}`);
+      return { status: 202, body: { queued: true, jobId: await deps.enqueueReconcile(id) } };
+    }),
+  );
   api.post('/account-check', jsonBody, route('admin', (req) => postAccountCheck(deps, req.body)));
   app.use('/api/v1', api);
 
@@ -130,6 +184,10 @@ export function createApp(deps: AppDeps): express.Express {
     send(res, errorResult(error, deps.logger));
   });
   return app;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
 
 /** public/setup at the project root, whether running from src/ (ts-node) or dist/src/. */

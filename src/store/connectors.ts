@@ -155,6 +155,15 @@ export class ConnectorStore {
     await this.model.updateOne({ _id: id }, { $set: { problems } });
   }
 
+  /** Adds one profile association unless the profile already has one (a retry adds nothing). */
+  async addProfileAssociation(id: string, profileId: string, companyId: number): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { _id: id, 'mappings.profiles.profileId': { $ne: profileId } },
+      { $push: { 'mappings.profiles': { profileId, companyId } }, $inc: { revision: 1 } },
+    );
+    return result.modifiedCount === 1;
+  }
+
   async listIds(): Promise<string[]> {
     return (await this.model.find({}, { _id: 1 }).lean()).map((doc) => doc._id);
   }

@@ -1,11 +1,13 @@
 import type { Connection } from 'mongoose';
 import { CatalogueStore } from './catalogues';
 import { ConnectorStore } from './connectors';
+import { CreateIntentStore } from './create-intents';
 import { PcsmProfileStore } from './pcsm-profiles';
 import { ProcessedEventStore } from './processed-events';
 import { SecretBox } from './secret-box';
 import { SyncIntentStore } from './sync-intents';
 import { TicketLinkStore } from './ticket-links';
+import { WatermarkStore } from './watermarks';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -19,6 +21,8 @@ export function createStore(connection: Connection, secretsKey: Buffer) {
     syncIntents: new SyncIntentStore(connection),
     pcsmProfiles: new PcsmProfileStore(connection),
     catalogues: new CatalogueStore(connection),
+    watermarks: new WatermarkStore(connection),
+    createIntents: new CreateIntentStore(connection),
     /** Builds every index explicitly at boot; a failure here must stop the process. */
     async ensureIndexes(): Promise<void> {
       for (const model of [
@@ -28,6 +32,8 @@ export function createStore(connection: Connection, secretsKey: Buffer) {
         store.syncIntents.model,
         store.pcsmProfiles.model,
         store.catalogues.model,
+        store.watermarks.model,
+        store.createIntents.model,
       ]) {
         await model.createCollection().catch((error: unknown) => {
           // 48 = NamespaceExists: the collection is already there.

@@ -30,6 +30,7 @@ const schema = new Schema<TicketLink>(
 );
 schema.index({ connectorId: 1, pcsmTicketId: 1 }, { unique: true });
 schema.index({ connectorId: 1, autotaskTicketId: 1 }, { unique: true });
+schema.index({ connectorId: 1, externalId: 1 });
 
 /** PCSM ticket ↔ Autotask ticket, one per (connector, PCSM ticket). */
 export class TicketLinkStore {
@@ -41,6 +42,25 @@ export class TicketLinkStore {
 
   async get(connectorId: string, pcsmTicketId: string): Promise<TicketLink | null> {
     return this.model.findOne({ connectorId, pcsmTicketId }).lean();
+  }
+
+  async getByAutotaskId(connectorId: string, autotaskTicketId: number): Promise<TicketLink | null> {
+    return this.model.findOne({ connectorId, autotaskTicketId }).lean();
+  }
+
+  async getByExternalId(connectorId: string, externalId: string): Promise<TicketLink | null> {
+    return this.model.findOne({ connectorId, externalId }).lean();
+  }
+
+  /**
+   * What the Autotask ticket's status is now, as read from Autotask: the PCSM → Autotask direction
+   * compares against it, so a status a technician set is not overwritten by its own echo.
+   */
+  async recordAutotaskStatus(connectorId: string, pcsmTicketId: string, status: number, ticketNumber: string | null): Promise<void> {
+    await this.model.updateOne(
+      { connectorId, pcsmTicketId },
+      { $set: { 'appliedFields.status': status, ...(ticketNumber ? { autotaskTicketNumber: ticketNumber } : {}), lastSyncedAt: new Date() } },
+    );
   }
 
   /** Records the link once the Autotask ticket exists; a second call for the same ticket keeps the first link. */

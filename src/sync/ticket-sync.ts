@@ -7,6 +7,7 @@ import {
 import type { AutotaskSession, AutotaskTicket, AutotaskTicketFields } from '../autotask/types';
 import type { Connector } from '../connector/configuration';
 import { externalIdFor } from '../mapping/external-id';
+import { statusesInSync } from '../mapping/status-round-trip';
 import { changedFields, mapTicketToAutotask } from '../mapping/ticket-to-autotask';
 import type { PcsmTicketEvent } from '../pcsm/events';
 import type { Store } from '../store';
@@ -98,6 +99,10 @@ export class TicketSync {
     const session = this.deps.autotaskSession(connector);
     const current = link ?? (await this.linkAfterUnknownCreate(connector, intent, session));
     if (current) {
+      // The Autotask status already says what PCSM says (perhaps set by a technician and mapped
+      // back to PCSM): keep it rather than bounce it to the forward association.
+      const known = current.appliedFields.status;
+      if (known !== undefined && statusesInSync(connector.mappings, intent.desired!.status, known)) mapping.fields.status = known;
       const changes = changedFields(current.appliedFields, mapping.fields);
       if (Object.keys(changes).length > 0) await session.updateTicket(current.autotaskTicketId, changes);
       await this.deps.store.ticketLinks.recordApplied(connector.id, intent.pcsmTicketId, intent.desiredUpdatedAt, {

@@ -181,10 +181,15 @@ describe('connector setup', () => {
     expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.status).toBe('ok');
   });
 
-  it('keeps a catalogue refresh scheduled for every saved connector', async () => {
+  it('keeps a catalogue refresh and a reconciliation scheduled for every saved connector', async () => {
     const maintenance = stack.queues().find((q) => q.name === 'maintenance')!;
     const schedulers = await maintenance.getJobSchedulers();
-    expect(schedulers).toEqual([expect.objectContaining({ key: 'catalogue-refresh.c1', every: 6 * 3600 * 1000 })]);
+    expect(schedulers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'catalogue-refresh.c1', every: 6 * 3600 * 1000 }),
+        expect.objectContaining({ key: 'reconcile.c1', every: 300 * 1000 }),
+      ]),
+    );
   });
 
   describe('account link check', () => {

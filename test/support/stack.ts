@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { loadConfig } from '../../src/config';
 import type { ConnectorInput } from '../../src/connector/configuration';
+import { signAutotaskPayload } from '../../src/ingress/autotask-signature';
 import { signPcsmPayload } from '../../src/ingress/pcsm-signature';
 import { createLogger } from '../../src/logger';
 import type { PcsmTicket } from '../../src/pcsm/events';
@@ -11,6 +12,8 @@ import { testMongoUrl, testRedisUrl, uniqueName } from '../harness/context';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PCSM_WEBHOOK_SECRET = 'pcsm-webhook-secret-for-tests';
+export const AUTOTASK_WEBHOOK_SECRET = 'autotask-webhook-secret';
+export const CALLOUT = { username: 'callout-user', password: 'callout-password-secret' };
 
 /** A connector wired to the simulator's seed: companies 174/175, statuses, priorities, queue, work type. */
 export function connectorInput(
@@ -27,9 +30,9 @@ export function connectorInput(
       integrationCode: DEFAULT_CREDENTIALS.integrationCode,
       zoneUrl: null,
       impersonationResourceId: null,
-      webhookSecret: 'autotask-webhook-secret',
+      webhookSecret: AUTOTASK_WEBHOOK_SECRET,
     },
-    callout: { username: 'callout-user', password: 'callout-password-secret' },
+    callout: { ...CALLOUT },
     mappings: {
       profiles: [
         { profileId: 'P-1', companyId: 174 },
@@ -90,6 +93,8 @@ export interface SendOptions {
   signature?: string | null;
 }
 
+export type Reply = { status: number; body: any; headers: Headers };
+
 export interface Stack {
   sim: AutotaskSimulator;
   /** The PCSM simulator; the connectors `input()` builds point at it and it sends its webhooks to connector c1. */
@@ -102,7 +107,14 @@ export interface Stack {
   putConnector(id?: string, input?: ConnectorInput): Promise<void>;
   sendPcsm(connectorId: string, event: unknown, options?: SendOptions): Promise<{ status: number; body: any; headers: Headers }>;
   sendRaw(connectorId: string, raw: string | Buffer, options?: SendOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Posts `raw` (a string, so tests control every byte) as Autotask would, signed unless told otherwise. */
+  sendAutotaskWebhook(connectorId: string, raw: string, options?: { secret?: string; signature?: string | null }): Promise<Reply>;
+  sendCallout(
+    connectorId: string,
+    options: { method?: 'GET' | 'POST'; query?: string; form?: string; credentials?: { username: string; password: string } | null },
+  ): Promise<Reply>;
   queues(): Queue[];
+  queue(name: string): Queue;
   jobCount(): Promise<number>;
   close(): Promise<void>;
 }
@@ -177,7 +189,27 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       if (signature !== null) headers['x-pcsm-signature'] = signature;
       return request('POST', `/webhooks/pcsm/${connectorId}`, { body: raw, headers });
     },
+    sendAutotaskWebhook(connectorId, raw, webhookOptions = {}) {
+      const signature =
+        webhookOptions.signature === undefined ? signAutotaskPayload(webhookOptions.secret ?? AUTOTASK_WEBHOOK_SECRET, raw) : webhookOptions.signature;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (signature !== null) headers['x-hook-signature'] = signature;
+      return request('POST', `/webhooks/autotask/${connectorId}`, { body: raw, headers });
+    },
+    sendCallout(connectorId, calloutOptions) {
+      const credentials = calloutOptions.credentials === undefined ? CALLOUT : calloutOptions.credentials;
+      const headers: Record<string, string> = {};
+      if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      if (calloutOptions.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+      const query = calloutOptions.query ? `?${calloutOptions.query}` : '';
+      return request(calloutOptions.method ?? 'GET', `/callouts/autotask/${connectorId}${query}`, { body: calloutOptions.form, headers });
+    },
     queues: () => runtime.producer.allQueues(),
+    queue: (name) => {
+      const found = runtime.producer.allQueues().find((queue) => queue.name === name);
+      if (!found) throw new Error(`no queue ${name}`);
+      return found;
+    },
     async jobCount() {
       let total = 0;
       for (const queue of stack.queues()) {

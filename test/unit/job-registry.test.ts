@@ -17,7 +17,7 @@ describe('job registry', () => {
   it('holds every defined job with its queue', () => {
     const registry = buildRegistry();
     for (const definition of JOB_DEFINITIONS) expect(registry.get(definition.name)).toBe(definition);
-    expect(registry.queues().sort()).toEqual([QUEUES.maintenance, QUEUES.pcsmEvents]);
+    expect(registry.queues().sort()).toEqual([QUEUES.autotaskEvents, QUEUES.maintenance, QUEUES.pcsmEvents]);
   });
 
   it('refuses to boot when a name is defined twice or has no handler, naming both', () => {

@@ -1,6 +1,7 @@
 import type { FaultPlan } from './faults';
 import type { HourlyThreshold, ThreadCounter } from './limits';
 import type { SimulatorState } from './state';
+import type { WebhookDispatcher } from './webhook-delivery';
 
 export interface SimulatorCredential {
   username: string;
@@ -15,6 +16,7 @@ export interface SimulatorContext {
   threshold: HourlyThreshold;
   threads: ThreadCounter;
   credentials: SimulatorCredential[];
+  webhooks: WebhookDispatcher;
   zone: { zoneName: string; ci: number };
 }
 
@@ -24,4 +26,6 @@ export interface CallInfo {
   write: boolean;
   integrationCode: string | null;
   impersonationResourceId: string | null;
+  /** The `UserName` header: the API user the call acts as (unless impersonating). */
+  userName: string | null;
 }

@@ -2,6 +2,13 @@
 import type { CommitThenTimeoutMode, WriteFailure } from './faults';
 import type { EntityRecord } from './seed';
 import type { RequestLogEntry } from './state';
+import type { WebhookDelivery } from './webhook-delivery';
+
+/** Who makes a change outside the API: a resource id (default: the seeded technician). */
+export interface ChangeOptions {
+  at?: Date;
+  by?: number;
+}
 
 export interface AutotaskSimulatorFaults {
   /** The next `count` writes fail uncommitted with this status (and `errors` body / `Retry-After`). */
@@ -17,7 +24,9 @@ export interface AutotaskSimulatorFaults {
   setCompanyActive(id: number, isActive: boolean): void;
   setBillingCodeActive(id: number, isActive: boolean): void;
   addCompany(fields: { companyName: string; id?: number; isActive?: boolean; companyType?: number } & EntityRecord): number;
-  /** Forget pending write failures, commit-then-timeouts and latency. */
+  /** The next `count` webhook events (one per triggered webhook) are lost: never posted, no retries, no error-log entry. */
+  dropNextWebhookDeliveries(count: number): void;
+  /** Forget pending write failures, commit-then-timeouts, webhook drops and latency. */
   clear(): void;
 }
 
@@ -26,7 +35,11 @@ export interface AutotaskSimulatorControls {
   readonly requests: readonly RequestLogEntry[];
   tickets(): EntityRecord[];
   companies(): EntityRecord[];
-  addTickets(tickets: EntityRecord[], options?: { at?: Date }): number[];
-  changeTicket(id: number, fields: EntityRecord, options?: { at?: Date }): void;
+  addTickets(tickets: EntityRecord[], options?: ChangeOptions): number[];
+  changeTicket(id: number, fields: EntityRecord, options?: ChangeOptions): void;
+  /** Every webhook POST made since start/reset (and dropped events), in order. */
+  webhookDeliveries(): WebhookDelivery[];
+  /** Resolves once no webhook delivery is queued, in flight or waiting for a retry. */
+  webhooksIdle(): Promise<void>;
   reset(): void;
 }

@@ -22,6 +22,7 @@ export class FaultPlan {
   latencyMs = 0;
   private writeFailures: Array<Counted<WriteFailure>> = [];
   private commitTimeouts: Array<Counted<CommitThenTimeoutMode>> = [];
+  private webhookDrops = 0;
 
   /** The next `count` writes (POST/PATCH/PUT on an entity collection) fail without being committed. */
   failNextWrites(count: number, failure: WriteFailure): void {
@@ -31,6 +32,17 @@ export class FaultPlan {
   /** The next `count` successful writes are committed, then the answer never arrives ('hang') or the socket is destroyed ('reset'). */
   commitThenTimeout(count: number, mode: CommitThenTimeoutMode): void {
     if (count > 0) this.commitTimeouts.push({ remaining: count, value: mode });
+  }
+
+  /** The next `count` webhook events (one per triggered webhook) are lost: never posted, no retries, no error-log entry. */
+  dropNextWebhookDeliveries(count: number): void {
+    if (count > 0) this.webhookDrops += count;
+  }
+
+  takeWebhookDrop(): boolean {
+    if (this.webhookDrops <= 0) return false;
+    this.webhookDrops -= 1;
+    return true;
   }
 
   takeWriteFailure(entity: string): WriteFailure | undefined {
@@ -56,5 +68,6 @@ export class FaultPlan {
     this.latencyMs = 0;
     this.writeFailures = [];
     this.commitTimeouts = [];
+    this.webhookDrops = 0;
   }
 }

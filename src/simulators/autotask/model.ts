@@ -27,7 +27,11 @@ export interface EntityDefinition {
   singular: string;
   canCreate: boolean;
   canUpdate: boolean;
+  /** `DELETE /{Entity}/{id}` exists (webhooks and their error log; never Tickets or Companies). */
+  canDelete: boolean;
   hasUserDefinedFields: boolean;
+  /** Child entities are written only through their parent (`POST /TicketWebhooks/{id}/Fields`). */
+  parent?: { entity: string; path: string; key: string };
   fields: FieldSpec[];
   /** Lower-cased field name → spec; Autotask matches field names case-insensitively. */
   byLowerName: Map<string, FieldSpec>;
@@ -68,7 +72,7 @@ const readOnly: FieldOverrides = { readOnly: true };
 const picklist: FieldOverrides = { picklist: true };
 
 export const TICKETS = defineEntity(
-  { name: 'Tickets', singular: 'Ticket', canCreate: true, canUpdate: true, hasUserDefinedFields: true },
+  { name: 'Tickets', singular: 'Ticket', canCreate: true, canUpdate: true, canDelete: false, hasUserDefinedFields: true },
   `id:long apiVendorID:integer assignedResourceID:integer assignedResourceRoleID:integer billingCodeID:integer
    changeApprovalBoard:integer changeApprovalStatus:integer changeApprovalType:integer changeInfoField1:string
    changeInfoField2:string changeInfoField3:string changeInfoField4:string changeInfoField5:string companyID:integer
@@ -132,7 +136,7 @@ export const TICKETS = defineEntity(
 );
 
 export const COMPANIES = defineEntity(
-  { name: 'Companies', singular: 'Company', canCreate: true, canUpdate: true, hasUserDefinedFields: true },
+  { name: 'Companies', singular: 'Company', canCreate: true, canUpdate: true, canDelete: false, hasUserDefinedFields: true },
   `id:long additionalAddressInformation:string address1:string address2:string alternatePhone1:string
    alternatePhone2:string apiVendorID:integer assetValue:double billToCompanyLocationID:integer
    billToAdditionalAddressInformation:string billingAddress1:string billingAddress2:string billToAddressToUse:integer
@@ -164,7 +168,7 @@ export const COMPANIES = defineEntity(
 
 /** Read-only over REST (query/get only) [HELP BillingCodesEntity]. */
 export const BILLING_CODES = defineEntity(
-  { name: 'BillingCodes', singular: 'BillingCode', canCreate: false, canUpdate: false, hasUserDefinedFields: false },
+  { name: 'BillingCodes', singular: 'BillingCode', canCreate: false, canUpdate: false, canDelete: false, hasUserDefinedFields: false },
   `id:long afterHoursWorkType:integer billingCodeType:integer department:integer description:string
    externalNumber:string generalLedgerAccount:integer isActive:boolean isExcludedFromNewContracts:boolean
    markupRate:double name:string taxCategoryID:integer unitCost:double unitPrice:double useType:integer`,
@@ -175,7 +179,73 @@ export const BILLING_CODES = defineEntity(
   ),
 );
 
-export const ENTITIES: readonly EntityDefinition[] = [TICKETS, COMPANIES, BILLING_CODES];
+/** ResourceModel; no POST in the Swagger (resources are created in the UI), PATCH/PUT exist. */
+export const RESOURCES = defineEntity(
+  { name: 'Resources', singular: 'Resource', canCreate: false, canUpdate: true, canDelete: false, hasUserDefinedFields: false },
+  `id:long accountingReferenceID:string dateFormat:string defaultServiceDeskRoleID:long email:string email2:string
+   email3:string emailTypeCode:string emailTypeCode2:string emailTypeCode3:string firstName:string gender:string
+   greeting:integer hireDate:datetime homePhone:string initials:string internalCost:double isActive:boolean
+   lastName:string licenseType:integer locationID:integer middleName:string mobilePhone:string numberFormat:string
+   officeExtension:string officePhone:string payrollIdentifier:string payrollType:integer resourceType:string
+   suffix:integer surveyResourceRating:double timeFormat:string title:string travelAvailabilityPct:string
+   userName:string userType:integer`,
+  { id: readOnly, userName: { readOnly: true, length: 32 }, firstName: { length: 50 }, lastName: { length: 50 }, email: { length: 254 } },
+);
+
+/** TicketWebhookModel; lengths from Autotask's webhook entity pages. Both URLs are required to create one. */
+export const TICKET_WEBHOOKS = defineEntity(
+  { name: 'TicketWebhooks', singular: 'TicketWebhook', canCreate: true, canUpdate: true, canDelete: true, hasUserDefinedFields: false },
+  `id:long deactivationUrl:string isActive:boolean isReady:boolean isSubscribedToCreateEvents:boolean
+   isSubscribedToDeleteEvents:boolean isSubscribedToUpdateEvents:boolean name:string notificationEmailAddress:string
+   ownerResourceID:integer secretKey:string sendThresholdExceededNotification:boolean webhookGUID:string webhookUrl:string`,
+  {
+    id: readOnly,
+    name: { length: 50 },
+    webhookUrl: { required: true, length: 500 },
+    deactivationUrl: { required: true, length: 500 },
+    secretKey: { length: 64 },
+    notificationEmailAddress: { length: 150 },
+    isReady: readOnly,
+    ownerResourceID: { readOnly: true, reference: 'Resource' },
+    webhookGUID: { readOnly: true, length: 100 },
+  },
+);
+
+const webhookChild = { entity: 'TicketWebhooks', key: 'webhookID' };
+
+/** TicketWebhookFieldModel: `fieldID` is a picklist whose values are Ticket field ids and labels their names. */
+export const TICKET_WEBHOOK_FIELDS = defineEntity(
+  {
+    name: 'TicketWebhookFields', singular: 'TicketWebhookField', canCreate: true, canUpdate: true, canDelete: true,
+    hasUserDefinedFields: false, parent: { ...webhookChild, path: 'Fields' },
+  },
+  'id:long fieldID:integer isDisplayAlwaysField:boolean isSubscribedField:boolean webhookID:integer',
+  { id: readOnly, fieldID: { required: true, picklist: true }, webhookID: { required: true, reference: 'TicketWebhook' } },
+);
+
+export const TICKET_WEBHOOK_EXCLUDED_RESOURCES = defineEntity(
+  {
+    name: 'TicketWebhookExcludedResources', singular: 'TicketWebhookExcludedResource', canCreate: true, canUpdate: false,
+    canDelete: true, hasUserDefinedFields: false, parent: { ...webhookChild, path: 'ExcludedResources' },
+  },
+  'id:long resourceID:integer webhookID:integer',
+  { id: readOnly, resourceID: { required: true, reference: 'Resource' }, webhookID: { required: true, reference: 'TicketWebhook' } },
+);
+
+/**
+ * WebhookEventErrorLogModel, exactly as the Swagger has it: it names only account and contact
+ * webhooks, so a Ticket webhook's entry is recognised by the `Guid` inside `payload`.
+ */
+export const WEBHOOK_EVENT_ERROR_LOGS = defineEntity(
+  { name: 'WebhookEventErrorLogs', singular: 'WebhookEventErrorLog', canCreate: false, canUpdate: false, canDelete: true, hasUserDefinedFields: false },
+  'id:long accountWebhookID:integer contactWebhookID:integer createDateTime:datetime errorMessage:string payload:string sequenceNumber:integer',
+  Object.fromEntries(['id', 'accountWebhookID', 'contactWebhookID', 'createDateTime', 'errorMessage', 'payload', 'sequenceNumber'].map((name) => [name, readOnly])),
+);
+
+export const ENTITIES: readonly EntityDefinition[] = [
+  TICKETS, COMPANIES, BILLING_CODES, RESOURCES, TICKET_WEBHOOKS, TICKET_WEBHOOK_FIELDS, TICKET_WEBHOOK_EXCLUDED_RESOURCES,
+  WEBHOOK_EVENT_ERROR_LOGS,
+];
 
 export function findEntity(urlName: string): EntityDefinition | undefined {
   const lower = urlName.toLowerCase();

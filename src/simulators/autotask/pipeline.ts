@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallInfo, SimulatorContext } from './context';
 import { THREAD_THRESHOLD_MESSAGE } from './limits';
-import { findEntity } from './model';
+import { ENTITIES, findEntity } from './model';
 import type { RequestLogEntry } from './state';
 import { ApiFault, sendFault } from './wire';
 
@@ -28,12 +28,21 @@ function describe(req: Request): CallInfo {
   const segments = req.path.split('/').filter(Boolean);
   const endpoint = segments[0]?.toLowerCase() === 'v1.0' ? segments[1] ?? null : segments[0] ?? null;
   const entity = endpoint === null ? null : findEntity(endpoint)?.name ?? canonicalSpecial(endpoint);
+  const collection = segments.length === 2 || (segments.length === 4 && isChildCollection(endpoint ?? '', segments[3] ?? ''));
   return {
     entity,
-    write: WRITE_METHODS.has(req.method) && segments.length === 2 && findEntity(endpoint ?? '') !== undefined,
+    write: WRITE_METHODS.has(req.method) && collection && findEntity(endpoint ?? '') !== undefined,
     integrationCode: header(req, 'ApiIntegrationCode'),
     impersonationResourceId: header(req, 'ImpersonationResourceId'),
+    userName: header(req, 'UserName'),
   };
+}
+
+/** `/TicketWebhooks/{id}/Fields`: a child collection written through its parent. */
+function isChildCollection(endpoint: string, child: string): boolean {
+  return ENTITIES.some(
+    (entity) => entity.parent !== undefined && entity.parent.entity.toLowerCase() === endpoint.toLowerCase() && entity.parent.path.toLowerCase() === child.toLowerCase(),
+  );
 }
 
 function canonicalSpecial(endpoint: string): string {

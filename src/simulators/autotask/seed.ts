@@ -17,7 +17,13 @@
  *   29682801 "Remote Support" (work type, active), 29682802 "Onsite Support" (work type, active),
  *   29682803 "Hardware" (material, active), 29682804 "Legacy Work" (work type, inactive)
  * Tickets: none. New tickets get ids from 30001 and numbers like T20261129.0001.
- * The API user's own resource id (creatorResourceID of API-created tickets) is 29682885.
+ * Resources (query/get): 29682885 "API User" (userName api@contoso.example — the default credentials'
+ *   API-only user; creatorResourceID of API-created tickets and the acting resource of API writes),
+ *   29682886 "Tina Technician" (tina.technician@contoso.example; the default acting resource of the
+ *   addTickets/changeTicket controls), 29682887 "Former Employee" (inactive).
+ * Ticket webhook fields (TicketWebhookFields.fieldID picklist: value = field id, label = Ticket field name):
+ *   see WEBHOOK_TICKET_FIELD_IDS below (e.g. 3 status, 4 priority, 2 title).
+ * TicketWebhooks, their Fields/ExcludedResources and WebhookEventErrorLogs: none; ids from 1.
  */
 import type { PicklistValue } from '../../autotask/types';
 
@@ -26,12 +32,28 @@ export type EntityRecord = Record<string, unknown>;
 export interface SeedData {
   companies: EntityRecord[];
   billingCodes: EntityRecord[];
+  resources: EntityRecord[];
   /** entity name → field → values */
   picklists: Record<string, Record<string, PicklistValue[]>>;
   nextIds: Record<string, number>;
 }
 
 export const API_USER_RESOURCE_ID = 29682885;
+export const TECHNICIAN_RESOURCE_ID = 29682886;
+export const INACTIVE_RESOURCE_ID = 29682887;
+/** The default credentials' API-only user, whose resource is API_USER_RESOURCE_ID. */
+export const API_USER_NAME = 'api@contoso.example';
+
+/**
+ * Ticket fields a webhook can subscribe to or display, with this tenant's field ids. Real ids are
+ * Autotask's own; clients must look them up through TicketWebhookFields/entityInformation/fields.
+ */
+export const WEBHOOK_TICKET_FIELD_IDS: Readonly<Record<string, number>> = {
+  companyID: 1, title: 2, status: 3, priority: 4, queueID: 5, assignedResourceID: 6, ticketNumber: 7,
+  lastActivityDate: 8, description: 9, dueDateTime: 10, issueType: 11, subIssueType: 12, ticketType: 13, source: 14,
+  contactID: 15, externalID: 16, billingCodeID: 17, resolution: 18, completedDate: 19, createDate: 20,
+  configurationItemID: 21, contractID: 22, assignedResourceRoleID: 23, estimatedHours: 24, rmmAlertID: 25,
+};
 
 export const SEED_IDS = {
   companies: { ownCompany: 0, fabrikam: 174, northwind: 175, inactive: 176 },
@@ -63,8 +85,17 @@ function billingCode(id: number, name: string, useType: number, isActive: boolea
   return { id, name, description: name, useType, billingCodeType: 0, isActive, isExcludedFromNewContracts: false, unitPrice: 0 };
 }
 
+function resource(id: number, firstName: string, lastName: string, userName: string, isActive: boolean): EntityRecord {
+  return { id, firstName, lastName, userName, email: userName, isActive, resourceType: 'Employee', licenseType: 1, userType: 1 };
+}
+
 export function defaultSeed(): SeedData {
   return {
+    resources: [
+      resource(API_USER_RESOURCE_ID, 'API', 'User', API_USER_NAME, true),
+      resource(TECHNICIAN_RESOURCE_ID, 'Tina', 'Technician', 'tina.technician@contoso.example', true),
+      resource(INACTIVE_RESOURCE_ID, 'Former', 'Employee', 'former.employee@contoso.example', false),
+    ],
     companies: [
       company(0, 'Contoso MSP (own company)', true),
       company(174, 'Fabrikam Ltd', true),
@@ -100,11 +131,19 @@ export function defaultSeed(): SeedData {
           [1, 'Customer'], [2, 'Lead'], [3, 'Prospect'], [4, 'Dead'], [6, 'Cancellation'], [7, 'Vendor'], [8, 'Partner'],
         ]),
       },
+      TicketWebhookFields: {
+        fieldID: Object.entries(WEBHOOK_TICKET_FIELD_IDS).map(([name, id], index) => ({
+          value: String(id), label: name, isDefaultValue: false, sortOrder: index + 1, parentValue: '', isActive: true, isSystem: true,
+        })),
+      },
       BillingCodes: {
         useType: picklistValues([[1, 'Work Type'], [2, 'Material']]),
         billingCodeType: picklistValues([[0, 'Normal'], [1, 'System'], [2, 'Non-Billable']]),
       },
     },
-    nextIds: { Tickets: 30001, Companies: 177, BillingCodes: 29682805 },
+    nextIds: {
+      Tickets: 30001, Companies: 177, BillingCodes: 29682805, Resources: 29682888,
+      TicketWebhooks: 1, TicketWebhookFields: 1, TicketWebhookExcludedResources: 1, WebhookEventErrorLogs: 1,
+    },
   };
 }

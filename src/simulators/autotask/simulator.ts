@@ -1,14 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimulatorContext, SimulatorCredential } from './context';
-import type { AutotaskSimulatorControls, AutotaskSimulatorFaults } from './controls';
+import type { AutotaskSimulatorControls, AutotaskSimulatorFaults, ChangeOptions } from './controls';
 import { FaultPlan } from './faults';
 import { HourlyThreshold, ThreadCounter } from './limits';
-import { autotaskTimestamp, COMPANIES } from './model';
-import type { EntityRecord } from './seed';
+import { autotaskTimestamp, COMPANIES, RESOURCES, TICKET_WEBHOOKS, TICKETS, WEBHOOK_EVENT_ERROR_LOGS } from './model';
+import { API_USER_NAME, API_USER_RESOURCE_ID, TECHNICIAN_RESOURCE_ID, type EntityRecord } from './seed';
 import { createApp } from './server';
 import { SimulatorState, type RequestLogEntry } from './state';
-import { applyWrite } from './writes';
+import { writeAndTrigger } from './triggers';
+import { WebhookDispatcher, type WebhookDelivery } from './webhook-delivery';
 
 export interface AutotaskSimulatorOptions {
   host?: string;
@@ -21,10 +22,14 @@ export interface AutotaskSimulatorOptions {
   latencyAtHalfMs?: number;
   /** Latency added once 75 % of the threshold is used (default 1,000 ms). */
   latencyAtThreeQuartersMs?: number;
+  /** Wait before a failed webhook delivery is tried again (Autotask: 30 s; default 30,000 ms). */
+  webhookRetryDelayMs?: number;
+  /** How long a webhook receiver may take to answer (Autotask: 10 s; default 10,000 ms). */
+  webhookTimeoutMs?: number;
 }
 
 export const DEFAULT_CREDENTIALS: SimulatorCredential = {
-  username: 'api@contoso.example',
+  username: API_USER_NAME,
   secret: 'sim-secret',
   integrationCode: 'SIMINTEGRATIONCODE0000000001',
 };
@@ -55,9 +60,15 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
 
   static async start(options: AutotaskSimulatorOptions = {}): Promise<AutotaskSimulator> {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    const state = new SimulatorState();
+    const faults = new FaultPlan();
     const context: SimulatorContext = {
-      state: new SimulatorState(),
-      faults: new FaultPlan(),
+      state,
+      faults,
+      webhooks: new WebhookDispatcher(state, faults, {
+        retryDelayMs: options.webhookRetryDelayMs ?? 30_000,
+        timeoutMs: options.webhookTimeoutMs ?? 10_000,
+      }),
       threshold: new HourlyThreshold({
         limit: threshold,
         latencyAtHalfMs: options.latencyAtHalfMs ?? 500,
@@ -76,6 +87,8 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
       companies: () => simulator!.companies(),
       addTickets: (tickets, opts) => simulator!.addTickets(tickets, opts),
       changeTicket: (id, fields, opts) => simulator!.changeTicket(id, fields, opts),
+      webhookDeliveries: () => simulator!.webhookDeliveries(),
+      webhooksIdle: () => simulator!.webhooksIdle(),
       reset: () => simulator!.reset(),
     });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -115,27 +128,52 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
     return this.context.state.list(this.context.state.entityNamed('BillingCodes')).map((record) => structuredClone(record));
   }
 
-  /** Creates tickets as if someone had entered them in Autotask (validated, not counted as API requests). */
-  addTickets(tickets: EntityRecord[], options: { at?: Date } = {}): number[] {
-    const tickets_ = this.context.state.entityNamed('Tickets');
+  resources(): EntityRecord[] {
+    return this.context.state.list(RESOURCES).map((record) => structuredClone(record));
+  }
+
+  ticketWebhooks(): EntityRecord[] {
+    return this.context.state.list(TICKET_WEBHOOKS).map((record) => structuredClone(record));
+  }
+
+  webhookErrorLogs(): EntityRecord[] {
+    return this.context.state.list(WEBHOOK_EVENT_ERROR_LOGS).map((record) => structuredClone(record));
+  }
+
+  /**
+   * Creates tickets as if someone had entered them in Autotask (validated, not counted as API
+   * requests); `by` is the acting resource (default the technician), so webhooks fire.
+   */
+  addTickets(tickets: EntityRecord[], options: ChangeOptions = {}): number[] {
     return tickets.map((fields, index) =>
-      applyWrite(this.context.state, tickets_, { ...SEEDED_TICKET, title: `Seeded ticket ${index + 1}`, ...fields }, 'create', {
+      writeAndTrigger(this.context, TICKETS, { ...SEEDED_TICKET, title: `Seeded ticket ${index + 1}`, ...fields }, 'create', {
         now: options.at ?? new Date(),
         impersonationResourceId: null,
+        actingResourceId: options.by ?? TECHNICIAN_RESOURCE_ID,
       }),
     );
   }
 
-  /** Changes a ticket as an Autotask user would (e.g. a technician completing it). */
-  changeTicket(id: number, fields: EntityRecord, options: { at?: Date } = {}): void {
-    applyWrite(this.context.state, this.context.state.entityNamed('Tickets'), { ...fields, id }, 'patch', {
+  /** Changes a ticket as an Autotask user would (e.g. a technician completing it); webhooks fire. */
+  changeTicket(id: number, fields: EntityRecord, options: ChangeOptions = {}): void {
+    writeAndTrigger(this.context, TICKETS, { ...fields, id }, 'patch', {
       now: options.at ?? new Date(),
       impersonationResourceId: null,
+      actingResourceId: options.by ?? TECHNICIAN_RESOURCE_ID,
     });
   }
 
-  /** Back to the seed: data, request log, faults, threshold and peaks. */
+  webhookDeliveries(): WebhookDelivery[] {
+    return this.context.webhooks.deliveries();
+  }
+
+  webhooksIdle(): Promise<void> {
+    return this.context.webhooks.idle();
+  }
+
+  /** Back to the seed: data, request log, faults, threshold, peaks and webhook deliveries (pending ones are abandoned). */
   reset(): void {
+    this.context.webhooks.reset();
     this.context.state.reset();
     this.context.faults.clear();
     this.context.threshold.reset(this.defaultThreshold);
@@ -146,6 +184,7 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    this.context.webhooks.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
@@ -165,11 +204,12 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
       addCompany: (fields) => {
         const id = fields.id ?? state.allocateId(COMPANIES);
         state.put(COMPANIES, {
-          companyType: 1, ownerResourceID: 29682885, phone: '+1 555 0100', isActive: true,
+          companyType: 1, ownerResourceID: API_USER_RESOURCE_ID, phone: '+1 555 0100', isActive: true,
           createDate: autotaskTimestamp(new Date()), ...fields, id,
         });
         return id;
       },
+      dropNextWebhookDeliveries: (count) => faults.dropNextWebhookDeliveries(count),
       clear: () => faults.clear(),
     };
   }

@@ -47,6 +47,7 @@ export class SimulatorState {
     this.stores = new Map(ENTITIES.map((entity) => [entity.name, new Map<number, EntityRecord>()]));
     for (const company of data.companies) this.put(this.entityNamed('Companies'), company);
     for (const code of data.billingCodes) this.put(this.entityNamed('BillingCodes'), code);
+    for (const resource of data.resources) this.put(this.entityNamed('Resources'), resource);
   }
 
   entityNamed(name: string): EntityDefinition {
@@ -79,6 +80,10 @@ export class SimulatorState {
     this.store(entity).set(id, record);
     if (id >= (this.nextIds[entity.name] ?? 1)) this.nextIds[entity.name] = id + 1;
     return record;
+  }
+
+  remove(entity: EntityDefinition, id: number): boolean {
+    return this.store(entity).delete(id);
   }
 
   allocateId(entity: EntityDefinition): number {

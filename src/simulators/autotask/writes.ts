@@ -3,9 +3,11 @@
  * PUT resets every writable property not sent. Refusals are HTTP 500 `{"errors":[…]}` with
  * Autotask-style texts, all problems of one request reported together.
  */
+import { randomUUID } from 'node:crypto';
 import { autotaskTimestamp, findField, type EntityDefinition, type FieldSpec } from './model';
 import { API_USER_RESOURCE_ID, type EntityRecord } from './seed';
 import type { SimulatorState } from './state';
+import { webhookRuleProblems } from './webhook-rules';
 import { ApiFault, propertyIgnoringCase, rejected } from './wire';
 
 export type WriteMode = 'create' | 'patch' | 'put';
@@ -13,6 +15,8 @@ export type WriteMode = 'create' | 'patch' | 'put';
 export interface WriteContext {
   now: Date;
   impersonationResourceId: number | null;
+  /** The resource the write is recorded against (API user, impersonated or UI user); default the API user. */
+  actingResourceId?: number;
 }
 
 /** Newtonsoft-style binding of a JSON body to the model; unknown properties are ignored as Autotask does. */
@@ -104,6 +108,15 @@ function checkReference(state: SimulatorState, field: FieldSpec, value: unknown)
       return `Reference value on field: ${field.name} of type: Company does not exist or is invalid.`;
     }
   }
+  if (field.reference === 'Resource') {
+    const resource = state.get(state.entityNamed('Resources'), id);
+    if (!resource || resource.isActive !== true) {
+      return `Reference value on field: ${field.name} of type: Resource does not exist or is invalid.`;
+    }
+  }
+  if (field.reference === 'TicketWebhook' && !state.get(state.entityNamed('TicketWebhooks'), id)) {
+    return `Reference value on field: ${field.name} of type: TicketWebhook does not exist or is invalid.`;
+  }
   if (field.reference === 'BillingCode') {
     const code = state.get(state.entityNamed('BillingCodes'), id);
     // A ticket's Work Type must be an active billing code of use type 1.
@@ -141,6 +154,7 @@ function systemFields(entity: EntityDefinition, mode: WriteMode, record: EntityR
       }
     }
     record.lastActivityDate = stamp;
+    record.lastActivityResourceID = context.actingResourceId ?? API_USER_RESOURCE_ID;
     record.lastTrackedModificationDateTime = stamp;
     // Status 5 is the system "Complete" status.
     if (record.status === 5 && record.completedDate === null) record.completedDate = stamp;
@@ -156,6 +170,19 @@ function systemFields(entity: EntityDefinition, mode: WriteMode, record: EntityR
     }
     record.lastActivityDate = stamp;
     record.lastTrackedModifiedDateTime = stamp;
+    return;
+  }
+  if (entity.name === 'TicketWebhooks' && mode === 'create') {
+    record.webhookGUID = randomUUID();
+    record.ownerResourceID = context.actingResourceId ?? API_USER_RESOURCE_ID;
+    // Ready only once a subscribed field exists (webhook-rules.ts keeps it current).
+    record.isReady = false;
+  }
+  if (entity.name === 'TicketWebhooks' || entity.parent !== undefined) {
+    // Webhook models declare non-nullable bools: .NET binds an omitted one to false.
+    for (const field of entity.fields) {
+      if (field.type === 'boolean' && (record[field.name] === null || record[field.name] === undefined)) record[field.name] = false;
+    }
   }
 }
 
@@ -191,6 +218,7 @@ export function applyWrite(state: SimulatorState, entity: EntityDefinition, body
     const problem = checkField(state, entity, field, record);
     if (problem) problems.push(problem);
   }
+  if (problems.length === 0) problems.push(...webhookRuleProblems(state, entity, record, existing));
   if (problems.length > 0) throw rejected(...problems);
 
   record.id = existing ? existing.id : state.allocateId(entity);
@@ -200,6 +228,7 @@ export function applyWrite(state: SimulatorState, entity: EntityDefinition, body
 }
 
 export function assertWritable(entity: EntityDefinition, method: string): void {
-  const allowed = method === 'POST' ? entity.canCreate : entity.canUpdate;
+  // Children have no collection of their own to write to (`POST /TicketWebhookFields` does not exist).
+  const allowed = entity.parent === undefined && (method === 'POST' ? entity.canCreate : entity.canUpdate);
   if (!allowed) throw new ApiFault(405, { Message: `The requested resource does not support http method '${method}'.` });
 }

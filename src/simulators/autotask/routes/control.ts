@@ -16,6 +16,15 @@ function body(req: Request): Record<string, unknown> {
   return typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
 }
 
+/** `?by=<resourceId>`: who makes a ticket change (default the technician). */
+function changeOptions(req: Request): { by?: number } {
+  const by = req.query.by;
+  if (by === undefined) return {};
+  const id = Number(by);
+  if (!Number.isInteger(id)) throw new ApiFault(400, { errors: ['by must be a resource id'] });
+  return { by: id };
+}
+
 function activeFlag(req: Request): boolean {
   return body(req).isActive !== false;
 }
@@ -34,10 +43,17 @@ export function controlRoutes(sim: AutotaskSimulatorControls): Router {
   });
   router.post('/tickets', (req, res) => {
     const items = Array.isArray(req.body) ? (req.body as Array<Record<string, unknown>>) : [body(req)];
-    res.json({ ids: sim.addTickets(items) });
+    res.json({ ids: sim.addTickets(items, changeOptions(req)) });
   });
   router.patch('/tickets/:id', (req, res) => {
-    sim.changeTicket(numberParam(req, 'id'), body(req));
+    sim.changeTicket(numberParam(req, 'id'), body(req), changeOptions(req));
+    res.status(204).end();
+  });
+  router.get('/webhook-deliveries', (_req, res) => {
+    res.json({ items: sim.webhookDeliveries() });
+  });
+  router.post('/webhooks/idle', async (_req, res) => {
+    await sim.webhooksIdle();
     res.status(204).end();
   });
   router.get('/companies', (_req, res) => {
@@ -72,6 +88,10 @@ export function controlRoutes(sim: AutotaskSimulatorControls): Router {
   router.post('/faults/commit-then-timeout', (req, res) => {
     const { count, mode } = body(req);
     sim.faults.commitThenTimeout(Number(count ?? 1), { mode: mode === 'reset' ? 'reset' : 'hang' });
+    res.status(204).end();
+  });
+  router.post('/faults/drop-webhook-deliveries', (req, res) => {
+    sim.faults.dropNextWebhookDeliveries(Number(body(req).count ?? 1));
     res.status(204).end();
   });
   router.put('/faults/latency', (req, res) => {

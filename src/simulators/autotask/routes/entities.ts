@@ -6,9 +6,12 @@ import { findEntity, type EntityDefinition } from '../model';
 import { callInfo } from '../pipeline';
 import { parseQueryModel, projectRecord } from '../query';
 import type { PageCursor } from '../state';
-import { applyWrite, assertWritable, type WriteMode } from '../writes';
-import { ApiFault, methodNotAllowed, notFound, rejected } from '../wire';
+import { deleteAndTrigger, writeAndTrigger } from '../triggers';
+import { assertWritable, type WriteMode } from '../writes';
+import { methodNotAllowed, notFound, rejected } from '../wire';
+import { answerWrite, numericId, writeContextOf } from './call';
 import { entityInformation, fieldInformation } from './metadata';
+import { webhookChildRoutes } from './webhook-children';
 import { publicBaseUrl } from './zone';
 
 function entityOf(req: Request): EntityDefinition {
@@ -76,19 +79,8 @@ function write(context: SimulatorContext, mode: WriteMode) {
   return (req: Request, res: Response): void => {
     const entity = entityOf(req);
     assertWritable(entity, req.method);
-    const impersonation = callInfo(res).impersonationResourceId;
-    const itemId = applyWrite(context.state, entity, req.body, mode, {
-      now: new Date(),
-      impersonationResourceId: impersonation !== null && /^\d+$/.test(impersonation) ? Number(impersonation) : null,
-    });
-    const afterCommit = context.faults.takeCommitThenTimeout();
-    if (afterCommit === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    // 'hang': committed, and the answer never comes; the client's timeout (or close()) ends it.
-    if (afterCommit === 'hang') return;
-    res.json({ itemId });
+    const itemId = writeAndTrigger(context, entity, req.body, mode, writeContextOf(context, res));
+    answerWrite(context, req, res, itemId);
   };
 }
 
@@ -147,14 +139,21 @@ export function entityRoutes(context: SimulatorContext): Router {
     })
     .all(refuseVerb);
 
-  // Updates go to the collection; PATCH/PUT/DELETE on /{id} are 405.
+  router.use(webhookChildRoutes(context));
+
+  // Updates go to the collection; PATCH/PUT on /{id} are 405, and so is DELETE where the Swagger has none.
   router
     .route('/:entity/:id')
     .get((req, res) => {
       const entity = entityOf(req);
-      const id = String(req.params.id);
-      if (!/^\d+$/.test(id)) throw new ApiFault(400, { Message: 'The request is invalid.' });
-      res.json({ item: state.get(entity, Number(id)) ?? null });
+      res.json({ item: state.get(entity, numericId(req, 'id')) ?? null });
+    })
+    .delete((req, res) => {
+      const entity = entityOf(req);
+      if (!entity.canDelete || entity.parent !== undefined) throw methodNotAllowed(req.method);
+      const id = numericId(req, 'id');
+      deleteAndTrigger(context, entity, id);
+      res.json({ itemId: id });
     })
     .all(refuseVerb);
 
