@@ -44,6 +44,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_{}-]+$/, 'may only contain letters, digits, _ - { }')
     .default('pcsm-sync'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  SYNC_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(300),
 });
 
 export type Config = Readonly<{
@@ -61,6 +62,7 @@ export type Config = Readonly<{
   pcsmTimeoutMs: number;
   queuePrefix: string;
   workerConcurrency: number;
+  syncSettleMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pcsmTimeoutMs: e.PCSM_TIMEOUT_MS,
     queuePrefix: e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    syncSettleMs: e.SYNC_SETTLE_MS,
   });
 }
 

@@ -17,7 +17,7 @@ import type { SetupDeps } from './setup/setup';
 import type { Connector } from './connector/configuration';
 import { createStore, type Store } from './store';
 import { AutotaskTicketSync } from './sync/autotask-ticket-sync';
-import { ProfileSync, type AutotaskCompanies } from './sync/profile-sync';
+import { ProfileSync } from './sync/profile-sync';
 import { TicketSync } from './sync/ticket-sync';
 
 export interface RuntimeOptions {
@@ -75,6 +75,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
       leaseMs: Math.max(60_000, 3 * config.autotaskTimeoutMs),
       busyRetryMs: 300,
+      settleMs: config.syncSettleMs,
+      maxSettleMs: 10 * config.syncSettleMs,
     });
     const autotaskTicketSync = new AutotaskTicketSync({
       store,
@@ -87,7 +89,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       autotaskTicketSync,
       profileSync: new ProfileSync({
         store,
-        autotaskCompanies: (connector) => setup.autotaskSession(connector) as unknown as AutotaskCompanies,
+        autotaskCompanies: (connector) => setup.autotaskSession(connector),
       }),
       setup,
       reconcile: {

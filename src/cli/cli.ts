@@ -100,6 +100,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       exitCode = result.ok ? 0 : 1;
     });
 
+  connectors
+    .command('register-webhook <id>')
+    .description('create or update the Autotask TicketWebhook that reports ticket changes to this install')
+    .requiredOption('--public-url <url>', 'the base URL Autotask reaches this install at, e.g. https://sync.example.com')
+    .action(async (id: string, options: { publicUrl: string }) => {
+      const response = await api()('POST', `/api/v1/connectors/${encodeURIComponent(id)}/autotask-webhook`, { publicUrl: options.publicUrl });
+      if (response.status !== 200) throw new ApiError(response);
+      const r = response.body;
+      io.stdout(
+        `${r.created ? 'created' : 'updated'} Autotask webhook ${r.webhookId} → ${r.webhookUrl}\n` +
+          `fields added: ${r.fieldsAdded}, excluded resources added: ${r.exclusionsAdded} (excluded: ${r.excludedResourceIds.join(', ') || 'none'})\n`,
+      );
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

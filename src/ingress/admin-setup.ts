@@ -3,6 +3,7 @@ import { AutotaskError } from '../autotask/errors';
 import { PcsmError } from '../pcsm/errors';
 import { checkAccountLink } from '../setup/account-check';
 import { applySetup, checkConnectorAccounts, setupApplySchema, setupView, type SetupDeps } from '../setup/setup';
+import { registerAutotaskWebhook } from '../setup/webhook-registration';
 import { CONNECTOR_ID } from './admin-connectors';
 import { json, problem, type HttpResult } from './result';
 
@@ -84,6 +85,21 @@ export async function postAccountCheck(deps: SetupHandlerDeps, body: unknown): P
       pcsm: deps.setup.pcsmSession({ ...probe, pcsm: { ...pcsm, accountId: '', webhookSecret: '' } }),
     }),
   );
+}
+
+const registrationSchema = z.object({ publicUrl: z.url({ protocol: /^https?$/ }) }).strict();
+
+/** `POST /api/v1/connectors/{id}/autotask-webhook`: create or update the Autotask TicketWebhook. */
+export async function postAutotaskWebhook(deps: SetupHandlerDeps, id: string, body: unknown): Promise<HttpResult> {
+  if (!CONNECTOR_ID.test(id)) return notFound(id);
+  const parsed = registrationSchema.safeParse(body);
+  if (!parsed.success) return badRequest(parsed.error);
+  try {
+    const registration = await registerAutotaskWebhook(deps.setup, id, parsed.data.publicUrl);
+    return registration ? json(200, registration) : notFound(id);
+  } catch (error) {
+    return remoteFailure(error);
+  }
 }
 
 function badRequest(error: z.ZodError): HttpResult {

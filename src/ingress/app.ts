@@ -11,7 +11,15 @@ import type { PcsmEvent } from '../pcsm/events';
 import type { Store } from '../store';
 import { adminAuth } from './admin-auth';
 import { getConnector, getTicketLink, putConnector } from './admin-connectors';
-import { getSetup, postAccountCheck, postSetup, postSetupCheck, postSetupRefresh, type SetupHandlerDeps } from './admin-setup';
+import {
+  getSetup,
+  postAccountCheck,
+  postAutotaskWebhook,
+  postSetup,
+  postSetupCheck,
+  postSetupRefresh,
+  type SetupHandlerDeps,
+} from './admin-setup';
 import { receiveCallout } from './autotask-callout';
 import { receiveAutotaskWebhook, type AutotaskTrigger } from './autotask-webhook';
 import { receivePcsmWebhook } from './pcsm-webhook';
@@ -111,6 +119,14 @@ export function createApp(deps: AppDeps): express.Express {
     ),
   );
 
+  // Autotask calls the deactivation URL unsigned, in an undocumented format: worth a warning, never an action.
+  app.post('/webhooks/autotask/:connectorId/deactivated', (req, res) => {
+    deps.logger.warn('Autotask called the webhook deactivation URL (unverified): check the webhook in Autotask', {
+      connectorId: String(req.params.connectorId),
+    });
+    send(res, { status: 202, body: { accepted: true } });
+  });
+
   // Extension Callouts: GET with a query string, or POST with a form or JSON body.
   const calloutBody = [
     express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES }),
@@ -159,6 +175,7 @@ export function createApp(deps: AppDeps): express.Express {
       return { status: 202, body: { queued: true, jobId: await deps.enqueueReconcile(id) } };
     }),
   );
+  api.post('/connectors/:id/autotask-webhook', jsonBody, route('admin', (req) => postAutotaskWebhook(deps, String(req.params.id), req.body)));
   api.post('/account-check', jsonBody, route('admin', (req) => postAccountCheck(deps, req.body)));
   app.use('/api/v1', api);
 

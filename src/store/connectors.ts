@@ -155,6 +155,11 @@ export class ConnectorStore {
     await this.model.updateOne({ _id: id }, { $set: { problems } });
   }
 
+  /** Replaces one stored secret (sealed like the rest), e.g. a generated webhook secret. */
+  async setSecret(id: string, field: SecretField, value: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { [field]: this.box.seal(value, `${id}/${field}`) } });
+  }
+
   /** Adds one profile association unless the profile already has one (a retry adds nothing). */
   async addProfileAssociation(id: string, profileId: string, companyId: number): Promise<boolean> {
     const result = await this.model.updateOne(

@@ -12,6 +12,8 @@ export interface SyncIntent {
   desired: PcsmTicket | null;
   desiredUpdatedAt: Date;
   desiredEventId: string | null;
+  /** When `desired` last changed, on our clock: the debounce measures quiet from here. */
+  desiredChangedAt: Date;
   leaseOwner: string | null;
   leaseUntil: Date;
   createStartedAt: Date | null;
@@ -29,6 +31,7 @@ const schema = new Schema<SyncIntent>(
     desired: { type: Schema.Types.Mixed, default: null },
     desiredUpdatedAt: { type: Date, required: true },
     desiredEventId: { type: String, default: null },
+    desiredChangedAt: { type: Date, required: true },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, required: true },
     createStartedAt: { type: Date, default: null },
@@ -69,6 +72,7 @@ export class SyncIntentStore {
             desired: null,
             desiredUpdatedAt: EPOCH,
             desiredEventId: null,
+            desiredChangedAt: EPOCH,
             leaseOwner: null,
             leaseUntil: EPOCH,
             createStartedAt: null,
@@ -85,7 +89,7 @@ export class SyncIntentStore {
     }
     const result = await this.model.updateOne(
       { ...key, desiredUpdatedAt: { $lt: updatedAt } },
-      { $set: { desired: ticket, desiredUpdatedAt: updatedAt, desiredEventId: eventId } },
+      { $set: { desired: ticket, desiredUpdatedAt: updatedAt, desiredEventId: eventId, desiredChangedAt: new Date() } },
     );
     return result.modifiedCount === 1;
   }

@@ -24,6 +24,10 @@ export interface TicketSyncDeps {
   leaseMs: number;
   /** How soon a job that found the ticket busy looks again. */
   busyRetryMs: number;
+  /** How long the ticket's state must stay unchanged before it is written (a burst settles first). */
+  settleMs: number;
+  /** The longest a write waits for a burst to settle. */
+  maxSettleMs: number;
 }
 
 /** Enough passes to drain a burst; a ticket updated faster than this is finished by the jobs behind. */
@@ -76,11 +80,20 @@ export class TicketSync {
 
   private async drain(connector: Connector, pcsmTicketId: string, owner: string): Promise<void> {
     const { store } = this.deps;
-    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    const settleUntil = Date.now() + this.deps.maxSettleMs;
+    for (let pass = 0; pass < MAX_PASSES; ) {
       const intent = await store.syncIntents.get(connector.id, pcsmTicketId);
       const link = await store.ticketLinks.get(connector.id, pcsmTicketId);
       if (!intent?.desired) return;
       if (link && link.appliedUpdatedAt >= intent.desiredUpdatedAt) return;
+      // Debounce: while updates keep arriving, wait for a quiet moment (at most maxSettleMs in all),
+      // so a burst costs one write with its last state instead of one write per event.
+      const quietAt = intent.desiredChangedAt.getTime() + this.deps.settleMs;
+      if (quietAt > Date.now() && Date.now() < settleUntil) {
+        await sleep(Math.min(quietAt, settleUntil) - Date.now());
+        continue;
+      }
+      pass += 1;
       this.refuseKnownFailure(connector, intent);
       await this.apply(connector, intent, link);
       if (intent.lastError) await store.syncIntents.clearFailure(connector.id, pcsmTicketId);
@@ -222,6 +235,8 @@ export class TicketSync {
     throw new PermanentSyncError(reason);
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 function fieldsOf(ticket: AutotaskTicket): Partial<AutotaskTicketFields> {
   const fields: Record<string, unknown> = {};

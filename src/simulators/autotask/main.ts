@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     `Autotask simulator listening on ${simulator.url}`,
     `  zone lookup:  ${simulator.zoneLookupUrl}?user=${DEFAULT_CREDENTIALS.username}`,
     `  REST root:    ${simulator.zoneUrl}`,
-    `  controls:     ${simulator.url}/__sim/ (reset, requests, tickets, faults/…, threshold)`,
+    `  controls:     ${simulator.url}/__sim/ (reset, requests, tickets, webhook-deliveries, webhooks/idle, faults/…, threshold)`,
     `  credentials:  UserName ${DEFAULT_CREDENTIALS.username}, ApiIntegrationCode ${DEFAULT_CREDENTIALS.integrationCode}, Secret ${DEFAULT_CREDENTIALS.secret}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
