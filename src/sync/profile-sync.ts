@@ -2,6 +2,7 @@ import { AutotaskAuthError, AutotaskBusinessRuleError, AutotaskRateLimitedError 
 import type { Connector } from '../connector/configuration';
 import type { PcsmProfile } from '../pcsm/events';
 import type { Store } from '../store';
+import { activeOnly } from '../setup/catalogue';
 import { matchCompany } from '../setup/suggest';
 import { PermanentSyncError, RetryLaterError } from './errors';
 
@@ -54,8 +55,13 @@ export class ProfileSync {
   private async applyPolicy(connector: Connector, profile: PcsmProfile): Promise<ProfileOutcome> {
     const { store } = this.deps;
     const companies = this.deps.autotaskCompanies(connector);
-    const candidates = (await companies.findCompaniesByName(profile.name)).filter((c) => c.isActive);
+    // The catalogue already holds every active company: a near-identical name costs no call. The
+    // exact-name query then finds a company created since the last refresh (or by a lost create).
+    const catalogue = await store.catalogues.get(connector.id);
+    const fromCatalogue = catalogue ? matchCompany(profile.name, activeOnly(catalogue.autotask.companies)) : undefined;
+    const candidates = fromCatalogue ? [] : (await companies.findCompaniesByName(profile.name)).filter((c) => c.isActive);
     const match =
+      fromCatalogue ??
       matchCompany(profile.name, candidates.map((c) => ({ id: c.id, label: c.companyName, isActive: c.isActive }))) ??
       (candidates.length === 1 ? { id: candidates[0]!.id } : undefined);
     if (match) {
