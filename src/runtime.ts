@@ -72,7 +72,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (options.worker) {
     const ticketSync = new TicketSync({
       store,
-      autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
+      autotaskSession: setup.autotaskSession,
+      pcsmSession: setup.pcsmSession,
       leaseMs: Math.max(60_000, 3 * config.autotaskTimeoutMs),
       busyRetryMs: 300,
       settleMs: config.syncSettleMs,
@@ -80,8 +81,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     });
     const autotaskTicketSync = new AutotaskTicketSync({
       store,
-      autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
-      pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
+      autotaskSession: setup.autotaskSession,
+      pcsmSession: setup.pcsmSession,
     });
     const deps: JobDeps = {
       store,
@@ -95,7 +96,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       reconcile: {
         store,
         autotaskSession: setup.autotaskSession,
-        pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
+        pcsmSession: setup.pcsmSession,
         enqueueAutotaskChange: (connectorId, autotaskTicketId, deliveryId) =>
           producer.enqueue('autotask-ticket-changed', { connectorId, autotaskTicketId, source: 'reconciliation', deliveryId }),
         enqueuePcsmEvent: (connectorId, event) => producer.enqueue('pcsm-ticket-event', { connectorId, event }),

@@ -8,6 +8,7 @@ import { signPcsmPayload } from '../src/ingress/pcsm-signature';
 import { createLogger } from '../src/logger';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../src/simulators/autotask';
+import { startPcsmSimulator, type PcsmSimulator } from '../src/simulators/pcsm';
 import { databaseUrl, ensureMongo, ensureRedis } from './services';
 
 export const PCSM_WEBHOOK_SECRET = 'local-pcsm-webhook-secret';
@@ -40,6 +41,7 @@ export interface LocalPipeline {
   url: string;
   adminToken: string;
   sim: AutotaskSimulator;
+  pcsm: PcsmSimulator;
   runtime: Runtime;
   adminHeaders: Record<string, string>;
   createConnector(id: string): Promise<void>;
@@ -52,6 +54,7 @@ export async function startLocalPipeline(options: { port?: number; logLevel?: st
   const redis = await ensureRedis();
   const mongo = await ensureMongo();
   const sim = await startAutotaskSimulator({ port: Number(process.env.AUTOTASK_SIM_PORT ?? 0) });
+  const pcsm = await startPcsmSimulator({ port: Number(process.env.PCSM_SIM_PORT ?? 0) });
   const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('hex');
   const runId = Date.now().toString(36);
   const config = loadConfig({
@@ -78,6 +81,7 @@ export async function startLocalPipeline(options: { port?: number; logLevel?: st
     url,
     adminToken,
     sim,
+    pcsm,
     runtime,
     adminHeaders,
     async createConnector(id) {
@@ -86,12 +90,20 @@ export async function startLocalPipeline(options: { port?: number; logLevel?: st
         headers: adminHeaders,
         body: JSON.stringify({
           name: 'Local MSP',
-          pcsm: { accountId: 'acc-local', apiUrl: 'http://127.0.0.1:4001', apiKey: 'local-pcsm-key', webhookSecret: PCSM_WEBHOOK_SECRET },
+          pcsm: { accountId: pcsm.account.id, apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
           autotask: { ...DEFAULT_CREDENTIALS, webhookSecret: 'local-autotask-webhook-secret' },
           mappings: LOCAL_MAPPINGS,
         }),
       });
       if (!response.ok) throw new Error(`could not create connector ${id}: ${response.status} ${await response.text()}`);
+      // Both simulators now report changes to this connector, as the real systems would once set up.
+      pcsm.setWebhook({ url: `${url}/webhooks/pcsm/${id}`, secret: PCSM_WEBHOOK_SECRET });
+      const registered = await fetch(`${url}/api/v1/connectors/${id}/autotask-webhook`, {
+        method: 'POST',
+        headers: adminHeaders,
+        body: JSON.stringify({ publicUrl: url }),
+      });
+      if (!registered.ok) throw new Error(`could not register the Autotask webhook: ${registered.status} ${await registered.text()}`);
     },
     async sendPcsm(connectorId, event) {
       const raw = JSON.stringify(event);
@@ -115,6 +127,7 @@ export async function startLocalPipeline(options: { port?: number; logLevel?: st
       await runtime.store.connection.dropDatabase().catch(() => undefined);
       await runtime.close();
       await sim.close();
+      await pcsm.close();
       await mongo.stop();
       await redis.stop();
     },

@@ -49,15 +49,19 @@ export function mapTicketToAutotask(connectorId: string, ticket: PcsmTicket, map
   return { ok: true, fields, used };
 }
 
-/** The fields of `next` that differ from what was last written; empty when nothing would change. */
+/**
+ * What to send Autotask: the fields whose PCSM side changed since the last state applied (`source`:
+ * what that state mapped to) and that Autotask does not already hold (`autotask`). A change made in
+ * Autotask therefore stands until PCSM itself changes that field. Never the externalID.
+ */
 export function changedFields(
-  previous: Partial<AutotaskTicketFields>,
   next: AutotaskTicketFields,
+  last: { source: Partial<AutotaskTicketFields>; autotask: Partial<AutotaskTicketFields> },
 ): Partial<AutotaskTicketFields> {
   const changes: Partial<AutotaskTicketFields> = {};
   for (const key of Object.keys(next) as Array<keyof AutotaskTicketFields>) {
     if (key === 'externalID') continue;
-    if (previous[key] !== next[key]) (changes as Record<string, unknown>)[key] = next[key];
+    if (last.source[key] !== next[key] && last.autotask[key] !== next[key]) (changes as Record<string, unknown>)[key] = next[key];
   }
   return changes;
 }

@@ -8,17 +8,18 @@ import {
   type Mappings,
   type NewProfilePolicy,
 } from '../connector/configuration';
+import type { PcsmSession } from '../pcsm/types';
 import type { Store } from '../store';
-import { checkAccountLink, type AccountCheck, type PcsmAccountSource } from './account-check';
+import { checkAccountLink, type AccountCheck } from './account-check';
 import { activeOnly, type Catalogue, type CatalogueValue } from './catalogue';
-import { readCatalogue, type PcsmCatalogueSource } from './read-catalogue';
+import { readCatalogue } from './read-catalogue';
 import { suggestMappings, type Suggestions } from './suggest';
 import { validateMappings } from './validate-mappings';
 
 export interface SetupDeps {
   store: Store;
   autotaskSession(connector: Pick<Connector, 'id' | 'autotask'>): AutotaskSession;
-  pcsmSession(connector: Pick<Connector, 'id' | 'pcsm'>): PcsmCatalogueSource & PcsmAccountSource;
+  pcsmSession(connector: Pick<Connector, 'id' | 'pcsm'>): PcsmSession;
 }
 
 type Option<Id> = { id: Id; label: string };

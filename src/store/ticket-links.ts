@@ -10,9 +10,13 @@ export interface TicketLink {
   autotaskTicketNumber: string | null;
   /** PCSM `updatedAt` of the state last written to Autotask. */
   appliedUpdatedAt: Date;
-  /** The Autotask fields last written, so an update that changes nothing costs no call. */
+  /** The Autotask ticket's fields as far as we know: what we wrote, and statuses read back from Autotask. */
   appliedFields: Partial<AutotaskTicketFields>;
+  /** What the last applied PCSM state mapped to: a field is sent only when PCSM changed it. */
+  appliedSource?: Partial<AutotaskTicketFields>;
   lastSyncedAt: Date;
+  /** When PCSM was told which Autotask ticket this is (null until then). */
+  pcsmNotifiedAt?: Date | null;
 }
 
 const schema = new Schema<TicketLink>(
@@ -24,7 +28,9 @@ const schema = new Schema<TicketLink>(
     autotaskTicketNumber: { type: String, default: null },
     appliedUpdatedAt: { type: Date, required: true },
     appliedFields: { type: Schema.Types.Mixed, required: true },
+    appliedSource: { type: Schema.Types.Mixed, default: null },
     lastSyncedAt: { type: Date, required: true },
+    pcsmNotifiedAt: { type: Date, default: null },
   },
   { collection: 'ticket_links', versionKey: false, autoIndex: false, minimize: false },
 );
@@ -63,6 +69,10 @@ export class TicketLinkStore {
     );
   }
 
+  async markPcsmNotified(connectorId: string, pcsmTicketId: string): Promise<void> {
+    await this.model.updateOne({ connectorId, pcsmTicketId }, { $set: { pcsmNotifiedAt: new Date() } });
+  }
+
   /** Records the link once the Autotask ticket exists; a second call for the same ticket keeps the first link. */
   async link(link: TicketLink): Promise<TicketLink> {
     const key = { connectorId: link.connectorId, pcsmTicketId: link.pcsmTicketId };
@@ -79,16 +89,21 @@ export class TicketLinkStore {
     return doc;
   }
 
-  /** Moves the applied state forward only: a late writer never rolls it back. */
+  /**
+   * Moves the applied state forward only (a late writer never rolls it back) and records the fields
+   * this write sent — only those, so a status read from Autotask meanwhile is not overwritten.
+   */
   async recordApplied(
     connectorId: string,
     pcsmTicketId: string,
     appliedUpdatedAt: Date,
-    appliedFields: Partial<AutotaskTicketFields>,
+    written: Partial<AutotaskTicketFields>,
+    source: Partial<AutotaskTicketFields>,
   ): Promise<void> {
+    const fields = Object.fromEntries(Object.entries(written).map(([name, value]) => [`appliedFields.${name}`, value]));
     await this.model.updateOne(
       { connectorId, pcsmTicketId, appliedUpdatedAt: { $lt: appliedUpdatedAt } },
-      { $set: { appliedUpdatedAt, appliedFields, lastSyncedAt: new Date() } },
+      { $set: { ...fields, appliedSource: source, appliedUpdatedAt, lastSyncedAt: new Date() } },
     );
   }
 }

@@ -9,7 +9,9 @@ import type { Connector } from '../connector/configuration';
 import { externalIdFor } from '../mapping/external-id';
 import { statusesInSync } from '../mapping/status-round-trip';
 import { changedFields, mapTicketToAutotask } from '../mapping/ticket-to-autotask';
+import { PcsmAuthError, PcsmNotFoundError, PcsmRateLimitedError, PcsmRequestError } from '../pcsm/errors';
 import type { PcsmTicketEvent } from '../pcsm/events';
+import type { PcsmSession } from '../pcsm/types';
 import type { Store } from '../store';
 import type { SyncIntent } from '../store/sync-intents';
 import type { TicketLink } from '../store/ticket-links';
@@ -20,6 +22,7 @@ export type TicketEventOutcome = 'applied' | 'stale' | 'duplicate';
 export interface TicketSyncDeps {
   store: Store;
   autotaskSession(connector: Connector): AutotaskSession;
+  pcsmSession(connector: Connector): Pick<PcsmSession, 'updateTicket'>;
   /** How long one applier owns a PCSM ticket before another may take over (renewed every step). */
   leaseMs: number;
   /** How soon a job that found the ticket busy looks again. */
@@ -61,7 +64,7 @@ export class TicketSync {
 
     await store.syncIntents.recordDesired(connectorId, ticket, event.id);
     const mine = new Date(ticket.updatedAt);
-    const caughtUp = await this.finishIfCaughtUp(connectorId, event, mine);
+    const caughtUp = await this.finishIfCaughtUp(connector, event, mine);
     if (caughtUp) return caughtUp;
 
     const owner = randomUUID();
@@ -69,21 +72,24 @@ export class TicketSync {
       throw new RetryLaterError(this.deps.busyRetryMs, `PCSM ticket ${ticket.id} is being synced by another job`);
     }
     try {
-      await this.drain(connector, ticket.id, owner);
+      await this.drain(connectorId, ticket.id, owner);
     } catch (error) {
       throw await this.classify(connector, event, error);
     } finally {
       await store.syncIntents.releaseLease(connectorId, ticket.id, owner);
     }
-    return (await this.finishIfCaughtUp(connectorId, event, mine)) ?? this.notCaughtUp(ticket.id);
+    return (await this.finishIfCaughtUp(connector, event, mine)) ?? this.notCaughtUp(ticket.id);
   }
 
-  private async drain(connector: Connector, pcsmTicketId: string, owner: string): Promise<void> {
+  private async drain(connectorId: string, pcsmTicketId: string, owner: string): Promise<void> {
     const { store } = this.deps;
     const settleUntil = Date.now() + this.deps.maxSettleMs;
     for (let pass = 0; pass < MAX_PASSES; ) {
-      const intent = await store.syncIntents.get(connector.id, pcsmTicketId);
-      const link = await store.ticketLinks.get(connector.id, pcsmTicketId);
+      // Read afresh every pass: while this job waited, the operator may have changed the mappings.
+      const connector = await store.connectors.get(connectorId);
+      if (!connector) throw new PermanentSyncError(`connector ${connectorId} no longer exists`);
+      const intent = await store.syncIntents.get(connectorId, pcsmTicketId);
+      const link = await store.ticketLinks.get(connectorId, pcsmTicketId);
       if (!intent?.desired) return;
       if (link && link.appliedUpdatedAt >= intent.desiredUpdatedAt) return;
       // Debounce: while updates keep arriving, wait for a quiet moment (at most maxSettleMs in all),
@@ -116,12 +122,12 @@ export class TicketSync {
       // back to PCSM): keep it rather than bounce it to the forward association.
       const known = current.appliedFields.status;
       if (known !== undefined && statusesInSync(connector.mappings, intent.desired!.status, known)) mapping.fields.status = known;
-      const changes = changedFields(current.appliedFields, mapping.fields);
-      if (Object.keys(changes).length > 0) await session.updateTicket(current.autotaskTicketId, changes);
-      await this.deps.store.ticketLinks.recordApplied(connector.id, intent.pcsmTicketId, intent.desiredUpdatedAt, {
-        ...current.appliedFields,
-        ...mapping.fields,
+      const changes = changedFields(mapping.fields, {
+        source: current.appliedSource ?? current.appliedFields,
+        autotask: current.appliedFields,
       });
+      if (Object.keys(changes).length > 0) await session.updateTicket(current.autotaskTicketId, changes);
+      await this.deps.store.ticketLinks.recordApplied(connector.id, intent.pcsmTicketId, intent.desiredUpdatedAt, changes, mapping.fields);
       return;
     }
     await this.create(connector, intent, mapping.fields, session);
@@ -159,6 +165,7 @@ export class TicketSync {
       autotaskTicketNumber: typeof created?.ticketNumber === 'string' ? created.ticketNumber : null,
       appliedUpdatedAt: intent.desiredUpdatedAt,
       appliedFields: fields,
+      appliedSource: fields,
       lastSyncedAt: new Date(),
     });
     await store.syncIntents.clearCreate(connector.id, intent.pcsmTicketId);
@@ -215,15 +222,36 @@ export class TicketSync {
   }
 
   private async finishIfCaughtUp(
-    connectorId: string,
+    connector: Connector,
     event: PcsmTicketEvent,
     mine: Date,
   ): Promise<TicketEventOutcome | null> {
-    const link = await this.deps.store.ticketLinks.get(connectorId, event.data.id);
+    const link = await this.deps.store.ticketLinks.get(connector.id, event.data.id);
     if (!link || link.appliedUpdatedAt < mine) return null;
+    if (!link.pcsmNotifiedAt) await this.tellPcsm(connector, link);
     const outcome = link.appliedUpdatedAt.getTime() === mine.getTime() ? 'applied' : 'stale';
-    await this.deps.store.processedEvents.finish(connectorId, event.id, outcome);
+    await this.deps.store.processedEvents.finish(connector.id, event.id, outcome);
     return outcome;
+  }
+
+  /**
+   * Shows the Autotask ticket on the PCSM ticket (as PCSM's own connector did), once per link.
+   * PCSM echoes the change as ticket.updated; nothing mapped changed, so it costs Autotask nothing.
+   */
+  private async tellPcsm(connector: Connector, link: TicketLink): Promise<void> {
+    try {
+      await this.deps.pcsmSession(connector).updateTicket(link.pcsmTicketId, {
+        autotask: { ticketId: link.autotaskTicketId, ticketNumber: link.autotaskTicketNumber },
+      });
+    } catch (error) {
+      if (error instanceof PcsmRateLimitedError) throw new RetryLaterError(error.retryAfterMs, error.message);
+      // A ticket PCSM no longer has needs no telling; a PCSM that refuses is told again on the next event.
+      if (!(error instanceof PcsmNotFoundError)) {
+        if (error instanceof PcsmRequestError || error instanceof PcsmAuthError) return;
+        throw error;
+      }
+    }
+    await this.deps.store.ticketLinks.markPcsmNotified(connector.id, link.pcsmTicketId);
   }
 
   private notCaughtUp(pcsmTicketId: string): never {

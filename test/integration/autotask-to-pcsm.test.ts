@@ -25,8 +25,13 @@ describe('Autotask → PCSM round trip', () => {
       const response = await stack.admin('GET', `/api/v1/connectors/c1/tickets/${pcsmTicket.id}`);
       return response.body.state === 'synced' ? response.body : null;
     }, { timeoutMs: 10_000, message: 'the PCSM ticket to reach Autotask' });
+    // The connector then shows the Autotask ticket on the PCSM ticket (one PATCH); count from here.
+    await waitFor(() => stack.pcsm.tickets().find((t) => t.id === pcsmTicket.id)?.autotask, { timeoutMs: 10_000 });
+    await stack.pcsm.webhooksIdle();
+    patchesBefore = stack.pcsm.requests.filter((r) => r.method === 'PATCH').length;
     return { pcsmTicket, autotaskTicketId: link.autotaskTicketId as number };
   };
+  let patchesBefore = 0;
 
   const webhookBody = (id: number, status: number, sequence = 1) =>
     JSON.stringify({
@@ -43,7 +48,8 @@ describe('Autotask → PCSM round trip', () => {
   /** Jobs in any state, so a job a worker already finished still counts. */
   const autotaskJobs = async () =>
     Object.values(await stack.queue('autotask-events').getJobCounts()).reduce((sum, n) => sum + n, 0);
-  const pcsmWrites = () => stack.pcsm.requests.filter((r) => r.method === 'PATCH');
+  /** PCSM updates made after the ticket was raised and linked. */
+  const pcsmWrites = () => stack.pcsm.requests.filter((r) => r.method === 'PATCH').slice(patchesBefore);
   const autotaskTicketWrites = () => stack.sim.requests.filter((r) => r.write && r.entity?.toLowerCase() === 'tickets');
   const settled = async () => {
     await waitFor(async () => {

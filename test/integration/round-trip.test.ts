@@ -55,6 +55,11 @@ describe('round trip with live webhooks', () => {
     const pcsmTicket = await stack.pcsm.createTicket({ profileId: 'P-1', title: 'Backup failed on NAS02', status: 'New', severity: 5 });
     await waitFor(() => stack.sim.tickets().length === 1, { timeoutMs: 10_000, message: 'the Autotask ticket' });
     await quiet();
+    // PCSM shows the Autotask ticket number, as its own connector did.
+    expect(stack.pcsm.tickets().find((t) => t.id === pcsmTicket.id)?.autotask).toEqual({
+      ticketId: stack.sim.tickets()[0]!.id,
+      ticketNumber: stack.sim.tickets()[0]!.ticketNumber,
+    });
     // Our own create was made by the excluded API user: Autotask sent nothing back.
     expect(stack.sim.webhookDeliveries()).toHaveLength(0);
 
@@ -69,15 +74,16 @@ describe('round trip with live webhooks', () => {
     const deliveries = stack.sim.webhookDeliveries();
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ status: 202, attempt: 1 });
-    // Writes, counted: one Autotask create, one PCSM update; PCSM's echo of that update wrote nothing.
+    // Writes, counted: one Autotask create; two PCSM updates (the Autotask ticket number, then the
+    // status). PCSM echoes both as ticket.updated, and neither writes anything to Autotask.
     expect(stack.sim.requests.filter((r) => r.write && r.entity?.toLowerCase() === 'tickets')).toHaveLength(1);
-    expect(stack.pcsm.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect(stack.pcsm.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
     expect(stack.sim.tickets()[0]).toMatchObject({ status: 5 });
 
     // A later PCSM change (closed by the monitor) goes to Autotask and, being in sync, writes no status.
     await stack.pcsm.updateTicket(pcsmTicket.id, { status: 'Closed' });
     await quiet();
     expect(stack.sim.requests.filter((r) => r.write && r.entity?.toLowerCase() === 'tickets')).toHaveLength(1);
-    expect(stack.pcsm.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect(stack.pcsm.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
   });
 });

@@ -90,9 +90,20 @@ describe('externalIdFor', () => {
 });
 
 describe('changedFields', () => {
-  it('returns only what differs, never the externalID', () => {
-    const base = { companyID: 174, title: 'a', status: 1, priority: 4, externalID: 'E' };
-    expect(changedFields(base, { ...base, status: 5, externalID: 'F' })).toEqual({ status: 5 });
-    expect(changedFields(base, base)).toEqual({});
+  const base = { companyID: 174, title: 'a', status: 1, priority: 4, externalID: 'E' };
+
+  it('sends what PCSM changed, never the externalID', () => {
+    expect(changedFields({ ...base, status: 5, externalID: 'F' }, { source: base, autotask: base })).toEqual({ status: 5 });
+    expect(changedFields(base, { source: base, autotask: base })).toEqual({});
+  });
+
+  it('leaves a field changed in Autotask alone until PCSM changes it', () => {
+    const technician = { ...base, status: 13, title: 'edited in Autotask' };
+    expect(changedFields({ ...base, priority: 1 }, { source: base, autotask: technician })).toEqual({ priority: 1 });
+    expect(changedFields({ ...base, status: 5 }, { source: base, autotask: technician })).toEqual({ status: 5 });
+  });
+
+  it('sends nothing Autotask already holds', () => {
+    expect(changedFields({ ...base, status: 5 }, { source: base, autotask: { ...base, status: 5 } })).toEqual({});
   });
 });
