@@ -92,10 +92,10 @@ export class TicketSync {
       const link = await store.ticketLinks.get(connectorId, pcsmTicketId);
       if (!intent?.desired) return;
       if (link && link.appliedUpdatedAt >= intent.desiredUpdatedAt) return;
-      // Debounce: while updates keep arriving, wait for a quiet moment (at most maxSettleMs in all),
-      // so a burst costs one write with its last state instead of one write per event.
+      // Debounce updates: while they keep arriving, wait for a quiet moment (at most maxSettleMs in
+      // all), so a burst costs one write with its last state. A new ticket is created at once.
       const quietAt = intent.desiredChangedAt.getTime() + this.deps.settleMs;
-      if (quietAt > Date.now() && Date.now() < settleUntil) {
+      if (link && quietAt > Date.now() && Date.now() < settleUntil) {
         await sleep(Math.min(quietAt, settleUntil) - Date.now());
         continue;
       }

@@ -22,7 +22,8 @@ describe('reconciliation', () => {
     expect(response.status).toBe(202);
     const job = await waitFor(async () => {
       const found = await stack.queue('maintenance').getJob(response.body.jobId);
-      return found && (await found.isCompleted()) ? found : null;
+      // One read: finishedOn and returnvalue come from the same snapshot of the job.
+      return found?.finishedOn ? found : null;
     }, { timeoutMs: 15_000, message: 'the reconciliation run to finish' });
     return job.returnvalue as { autotaskCalls: number; pcsmCalls: number; autotaskChanges: number; pcsmChanges: number; truncated: string[] };
   };
@@ -73,7 +74,8 @@ describe('reconciliation', () => {
       const response = await stack.admin('POST', '/api/v1/connectors/c1/reconcile');
       const job = await waitFor(async () => {
         const found = await stack.queue('maintenance').getJob(response.body.jobId);
-        return found && (await found.isCompleted()) ? found : null;
+        // One read: finishedOn and returnvalue come from the same snapshot of the job.
+        return found?.finishedOn ? found : null;
       }, { timeoutMs: 15_000 });
       expect(job.returnvalue).toMatchObject({ autotaskChanges: 0, pcsmChanges: 0, autotaskCalls: 1, pcsmCalls: 1 });
     } finally {
