@@ -9,33 +9,10 @@ import { createLogger } from '../src/logger';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../src/simulators/autotask';
 import { startPcsmSimulator, type PcsmSimulator } from '../src/simulators/pcsm';
+import { SEEDED_MAPPINGS } from '../src/simulators/seed-mappings';
 import { databaseUrl, ensureMongo, ensureRedis } from './services';
 
 export const PCSM_WEBHOOK_SECRET = 'local-pcsm-webhook-secret';
-
-/** Associations that fit the simulator's seeded picklists and companies. */
-export const LOCAL_MAPPINGS = {
-  profiles: [
-    { profileId: 'P-1', companyId: 174 },
-    { profileId: 'P-2', companyId: 175 },
-  ],
-  queueId: 29683498,
-  statuses: [
-    { pcsm: 'New', autotask: 1 },
-    { pcsm: 'In Progress', autotask: 8 },
-    { pcsm: 'Waiting', autotask: 7 },
-    { pcsm: 'Resolved', autotask: 5 },
-    { pcsm: 'Closed', autotask: 5 },
-  ],
-  severities: [
-    { pcsm: 1, autotask: 3 },
-    { pcsm: 2, autotask: 2 },
-    { pcsm: 3, autotask: 1 },
-    { pcsm: 4, autotask: 4 },
-    { pcsm: 5, autotask: 4 },
-  ],
-  allocationCodeId: 29682801,
-};
 
 export interface LocalPipeline {
   url: string;
@@ -92,7 +69,7 @@ export async function startLocalPipeline(options: { port?: number; logLevel?: st
           name: 'Local MSP',
           pcsm: { accountId: pcsm.account.id, apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
           autotask: { ...DEFAULT_CREDENTIALS, webhookSecret: 'local-autotask-webhook-secret' },
-          mappings: LOCAL_MAPPINGS,
+          mappings: SEEDED_MAPPINGS,
         }),
       });
       if (!response.ok) throw new Error(`could not create connector ${id}: ${response.status} ${await response.text()}`);

@@ -10,15 +10,11 @@ import {
   AutotaskUnavailableError,
   type AutotaskError,
 } from './errors';
-import { redact } from './redact';
-import { parseRetryAfter } from './retry-after';
+import { redact } from '../http/redact';
+import { parseRetryAfter } from '../http/retry-after';
+import type { HttpResponse } from '../http/transport';
 
-export interface AutotaskHttpResponse {
-  status: number;
-  /** Lower-cased header names. */
-  headers: Record<string, string | undefined>;
-  data: unknown;
-}
+export type AutotaskHttpResponse = HttpResponse;
 
 export interface ClassifyOptions {
   now?: number;

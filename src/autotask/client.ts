@@ -15,8 +15,8 @@ import pRetry from 'p-retry';
 import { classifyResponse, type AutotaskHttpResponse } from './classify';
 import { EndpointLimiter } from './endpoint-limiter';
 import { AutotaskOutcomeUnknownError, AutotaskUnavailableError } from './errors';
-import { redact } from './redact';
-import { createHttp, exchange, TransportFailure, type HttpRequest } from './transport';
+import { redact } from '../http/redact';
+import { createHttp, exchange, TransportFailure, type HttpRequest } from '../http/transport';
 import type {
   AutotaskCompanyFields,
   AutotaskCompanySummary,

@@ -1,6 +1,7 @@
 /** Every PCSM answer is classified here, once, into the error classes of errors.ts. */
-import { redact } from '../autotask/redact';
-import { parseRetryAfter } from '../autotask/retry-after';
+import { redact } from '../http/redact';
+import { parseRetryAfter } from '../http/retry-after';
+import type { HttpResponse } from '../http/transport';
 import {
   PcsmAuthError,
   PcsmNotFoundError,
@@ -10,12 +11,7 @@ import {
   type PcsmError,
 } from './errors';
 
-export interface PcsmHttpResponse {
-  status: number;
-  /** Lower-cased header names. */
-  headers: Record<string, string | undefined>;
-  data: unknown;
-}
+export type PcsmHttpResponse = HttpResponse;
 
 export interface ClassifyOptions {
   /** What was asked, for the message: `GET /api/v1/tickets/T-1`. */

@@ -10,7 +10,7 @@
 import type { AxiosInstance } from 'axios';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { redact } from '../autotask/redact';
+import { redact } from '../http/redact';
 import {
   pcsmAccountSchema,
   pcsmApiTicketSchema,
@@ -21,7 +21,7 @@ import {
 import { classifyPcsmResponse, type PcsmHttpResponse } from './classify';
 import { PcsmUnavailableError, PcsmUnexpectedAnswerError } from './errors';
 import type { PcsmProfile } from './events';
-import { createHttp, exchange, TransportFailure, type PcsmHttpRequest } from './transport';
+import { createHttp, exchange, TransportFailure, type HttpRequest } from '../http/transport';
 import type { PcsmAccount, PcsmApiTicket, PcsmCredentials, PcsmSession, PcsmTicketPatch } from './types';
 
 export interface PcsmCallInfo {
@@ -49,7 +49,7 @@ export const PROFILE_PAGE_SIZE = 100;
 export const MAX_PAGES = 10_000;
 
 interface Call {
-  method: PcsmHttpRequest['method'];
+  method: HttpRequest['method'];
   /** Below the API URL, with its query string. */
   path: string;
   route: string;
@@ -77,7 +77,7 @@ export class PcsmClient {
   }
 
   /** @internal one HTTP exchange, measured and reported. */
-  async send(connectorId: string, route: string, request: PcsmHttpRequest): Promise<PcsmHttpResponse> {
+  async send(connectorId: string, route: string, request: HttpRequest): Promise<PcsmHttpResponse> {
     const started = Date.now();
     let status = 0;
     try {

@@ -8,6 +8,7 @@ import type { PcsmTicket } from '../../src/pcsm/events';
 import { startRuntime, type Runtime } from '../../src/runtime';
 import { AutotaskSimulator, DEFAULT_CREDENTIALS, startAutotaskSimulator } from '../../src/simulators/autotask';
 import { startPcsmSimulator, type PcsmSimulator } from '../../src/simulators/pcsm';
+import { SEEDED_MAPPINGS } from '../../src/simulators/seed-mappings';
 import { testMongoUrl, testRedisUrl, uniqueName } from '../harness/context';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -15,7 +16,7 @@ export const PCSM_WEBHOOK_SECRET = 'pcsm-webhook-secret-for-tests';
 export const AUTOTASK_WEBHOOK_SECRET = 'autotask-webhook-secret';
 export const CALLOUT = { username: 'callout-user', password: 'callout-password-secret' };
 
-/** A connector wired to the simulator's seed: companies 174/175, statuses, priorities, queue, work type. */
+/** A connector wired to the simulators and their seeds (see SEEDED_MAPPINGS). */
 export function connectorInput(
   sim: AutotaskSimulator,
   overrides: Partial<ConnectorInput> = {},
@@ -33,29 +34,7 @@ export function connectorInput(
       webhookSecret: AUTOTASK_WEBHOOK_SECRET,
     },
     callout: { ...CALLOUT },
-    mappings: {
-      profiles: [
-        { profileId: 'P-1', companyId: 174 },
-        { profileId: 'P-2', companyId: 175 },
-      ],
-      queueId: 29683498,
-      statuses: [
-        { pcsm: 'New', autotask: 1 },
-        { pcsm: 'In Progress', autotask: 8 },
-        { pcsm: 'Waiting', autotask: 7 },
-        { pcsm: 'Resolved', autotask: 5 },
-        { pcsm: 'Closed', autotask: 5 },
-      ],
-      reverseStatuses: [],
-      severities: [
-        { pcsm: 1, autotask: 3 },
-        { pcsm: 2, autotask: 2 },
-        { pcsm: 3, autotask: 1 },
-        { pcsm: 4, autotask: 4 },
-        { pcsm: 5, autotask: 4 },
-      ],
-      allocationCodeId: 29682801,
-    },
+    mappings: structuredClone(SEEDED_MAPPINGS),
     newProfilePolicy: 'manual',
     ...overrides,
   };

@@ -1,20 +1,26 @@
 /**
- * One HTTP exchange with Autotask through axios. Every status comes back as a response (classified
- * elsewhere); failures without a response become a TransportFailure that carries no request
- * config, so headers with credentials can never travel along as an error's cause.
+ * One HTTP exchange with Autotask or PCSM through axios. Every status comes back as a response
+ * (each client classifies it); failures without a response become a TransportFailure that carries
+ * no request config, so headers with credentials can never travel along as an error's cause.
  */
 import axios, { type AxiosInstance } from 'axios';
-import type { AutotaskHttpResponse } from './classify';
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  data: unknown;
+}
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   body?: unknown;
   timeoutMs: number;
 }
 
-// Connection never established: the request cannot have reached Autotask.
+// Connection never established: the request cannot have reached the other system.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export class TransportFailure extends Error {
@@ -48,7 +54,7 @@ function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> 
   return result;
 }
 
-export async function exchange(http: AxiosInstance, request: HttpRequest): Promise<AutotaskHttpResponse> {
+export async function exchange(http: AxiosInstance, request: HttpRequest): Promise<HttpResponse> {
   try {
     const response = await http.request({
       method: request.method,

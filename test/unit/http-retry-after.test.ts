@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../src/autotask/retry-after';
+import { parseRetryAfter } from '../../src/http/retry-after';
 
 describe('parsing Retry-After', () => {
   const now = Date.parse('2026-11-29T12:00:00Z');
