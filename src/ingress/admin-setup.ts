@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AutotaskError } from '../autotask/errors';
 import { PcsmError } from '../pcsm/errors';
 import { checkAccountLink } from '../setup/account-check';
-import { applySetup, checkConnectorAccounts, setupApplySchema, setupView, type SetupDeps } from '../setup/setup';
+import { applySetup, checkConnectorAccounts, setupApplySchema, setupView, validateSetup, type SetupDeps } from '../setup/setup';
 import { registerAutotaskWebhook } from '../setup/webhook-registration';
 import { CONNECTOR_ID } from './admin-connectors';
 import { json, problem, type HttpResult } from './result';
@@ -39,6 +39,19 @@ export async function postSetup(deps: SetupHandlerDeps, id: string, body: unknow
       });
     }
     return json(200, await deps.setup.store.connectors.getRedacted(id));
+  } catch (error) {
+    return remoteFailure(error);
+  }
+}
+
+/** `POST /api/v1/connectors/{id}/setup/validate`: what a save would refuse; saves nothing. */
+export async function postSetupValidate(deps: SetupHandlerDeps, id: string, body: unknown): Promise<HttpResult> {
+  if (!CONNECTOR_ID.test(id)) return notFound(id);
+  const parsed = setupApplySchema.safeParse(body);
+  if (!parsed.success) return badRequest(parsed.error);
+  try {
+    const problems = await validateSetup(deps.setup, id, parsed.data);
+    return problems ? json(200, { valid: problems.length === 0, errors: problems }) : notFound(id);
   } catch (error) {
     return remoteFailure(error);
   }

@@ -96,13 +96,21 @@ export type ApplyOutcome = { saved: true } | { saved: false; problems: MappingPr
  */
 export async function applySetup(deps: SetupDeps, connectorId: string, body: z.infer<typeof setupApplySchema>): Promise<ApplyOutcome> {
   const connector = await deps.store.connectors.get(connectorId);
-  if (!connector) return null;
-  const catalogue = (await deps.store.catalogues.get(connectorId)) ?? (await refreshCatalogue(deps, connectorId));
-  if (!catalogue) return null;
-  const problems = validateMappings(body.mappings, catalogue, { complete: true });
+  const problems = connector ? await validateSetup(deps, connectorId, body) : null;
+  if (!connector || !problems) return null;
   if (problems.length > 0) return { saved: false, problems };
   await deps.store.connectors.replaceMappings(connectorId, body.mappings, body.newProfilePolicy ?? connector.newProfilePolicy, []);
   return { saved: true };
+}
+
+/** What apply would refuse, without saving anything (a wizard may check a step before the end). */
+export async function validateSetup(
+  deps: SetupDeps,
+  connectorId: string,
+  body: z.infer<typeof setupApplySchema>,
+): Promise<MappingProblem[] | null> {
+  const catalogue = (await deps.store.catalogues.get(connectorId)) ?? (await refreshCatalogue(deps, connectorId));
+  return catalogue ? validateMappings(body.mappings, catalogue, { complete: true }) : null;
 }
 
 export async function checkConnectorAccounts(deps: SetupDeps, connector: Connector): Promise<AccountCheck> {

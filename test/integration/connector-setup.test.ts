@@ -112,6 +112,15 @@ describe('connector setup', () => {
     expect(saved.mappings).toEqual(fullMappings);
   });
 
+  it('validates a draft without saving it', async () => {
+    const before = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+    const good = await stack.admin('POST', '/api/v1/connectors/c1/setup/validate', { mappings: fullMappings });
+    expect(good).toMatchObject({ status: 200, body: { valid: true, errors: [] } });
+    const bad = await stack.admin('POST', '/api/v1/connectors/c1/setup/validate', { mappings: { ...fullMappings, queueId: 99 } });
+    expect(bad.body).toEqual({ valid: false, errors: [{ mapping: 'queueId', reason: 'Autotask queue 99 no longer exists' }] });
+    expect((await stack.admin('GET', '/api/v1/connectors/c1')).body).toEqual(before);
+  });
+
   it('refuses invalid mappings with 422 naming each one, and saves nothing', async () => {
     const before = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
     const response = await stack.admin('POST', '/api/v1/connectors/c1/setup', {
@@ -172,13 +181,26 @@ describe('connector setup', () => {
     await waitFor(async () => (await stack.admin('GET', '/api/v1/connectors/c1')).body.status === 'ok');
   });
 
-  it('reports a PCSM profile that disappeared', async () => {
-    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: { ...fullMappings, profiles: [{ profileId: 'P-3', companyId: 174 }] } })).status).toBe(200);
+  const refreshed = async () => {
+    const before = (await stack.admin('GET', '/api/v1/connectors/c1/setup')).body.catalogueReadAt;
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup/refresh')).status).toBe(202);
+    await waitFor(async () => (await stack.admin('GET', '/api/v1/connectors/c1/setup')).body.catalogueReadAt !== before, {
+      message: 'the catalogue refresh to finish',
+    });
+    return (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+  };
+
+  it('keeps a renamed PCSM profile healthy, and reports one that disappeared', async () => {
+    const mappings = { ...fullMappings, profiles: [{ profileId: 'P-3', companyId: 174 }] };
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings })).status).toBe(200);
     await stack.pcsm.updateProfile('P-3', { name: 'Wide World Importers (renamed)' });
-    // Nothing is wrong with a renamed profile; the mapping stays healthy.
-    await stack.admin('POST', '/api/v1/connectors/c1/setup/refresh');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.status).toBe('ok');
+    expect(await refreshed()).toMatchObject({ status: 'ok', problems: [] });
+
+    stack.pcsm.removeProfile('P-3');
+    expect(await refreshed()).toMatchObject({
+      status: 'needs-attention',
+      problems: [{ mapping: 'profiles[0]', reason: 'PCSM profile P-3 no longer exists in PCSM' }],
+    });
   });
 
   it('keeps a catalogue refresh and a reconciliation scheduled for every saved connector', async () => {

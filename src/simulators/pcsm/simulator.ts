@@ -145,6 +145,11 @@ export class PcsmSimulator implements PcsmSimulatorControls {
     return record;
   }
 
+  /** Removes a profile (PCSM's API has no delete; this stands for a customer removed in PCSM). */
+  removeProfile(id: string): void {
+    this.context.state.removeProfile(id);
+  }
+
   /** Every delivery attempt: event id, attempt number, receiver status (null when none arrived), time. */
   webhookDeliveries(): WebhookDelivery[] {
     return this.context.webhooks.deliveries();

@@ -126,6 +126,11 @@ export class PcsmState {
     return { record: { ...next }, changed: true };
   }
 
+  /** A profile removed in PCSM (a customer that left): the API stops listing it; PCSM sends no event. */
+  removeProfile(id: string): void {
+    if (!this.profiles.delete(id)) throw new SimulatorInputError(`profile ${id} not found`, 404);
+  }
+
   /** A change time strictly after every earlier one, so watermarks and the updatedAt order are unambiguous. */
   private stamp(at?: Date): string {
     if (at !== undefined) {
