@@ -9,6 +9,7 @@ import { PermanentSyncError, RetryLaterError } from '../src/sync/errors';
  * often a job may start in total to make an endless loop impossible.
  */
 export const MAX_STARTS = 200;
+const MAX_WAIT_MS = 10_000;
 
 /** Turns a registry into a BullMQ processor: validate, log with context, map domain errors onto BullMQ. */
 export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger: Logger) {
@@ -25,8 +26,11 @@ export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger:
       return result;
     } catch (error) {
       if (error instanceof RetryLaterError && job.attemptsStarted < MAX_STARTS) {
-        log.debug('job waits', { reason: error.message, delayMs: error.delayMs });
-        await job.moveToDelayed(Date.now() + error.delayMs, token);
+        // Waiting on a busy ticket backs off (doubling every 5 starts, up to 10 s) so that a crashed
+        // lease holder, whose lease outlives it by up to a minute, is waited out well within MAX_STARTS.
+        const delayMs = Math.max(error.delayMs, Math.min(error.delayMs * 2 ** Math.floor(job.attemptsStarted / 5), MAX_WAIT_MS));
+        log.debug('job waits', { reason: error.message, delayMs });
+        await job.moveToDelayed(Date.now() + delayMs, token);
         throw new DelayedError();
       }
       if (error instanceof PermanentSyncError || error instanceof RetryLaterError) {

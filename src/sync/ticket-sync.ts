@@ -94,7 +94,7 @@ export class TicketSync {
       if (link && link.appliedUpdatedAt >= intent.desiredUpdatedAt) return;
       // Debounce updates: while they keep arriving, wait for a quiet moment (at most maxSettleMs in
       // all), so a burst costs one write with its last state. A new ticket is created at once.
-      const quietAt = intent.desiredChangedAt.getTime() + this.deps.settleMs;
+      const quietAt = (intent.desiredChangedAt ?? EPOCH).getTime() + this.deps.settleMs;
       if (link && quietAt > Date.now() && Date.now() < settleUntil) {
         await sleep(Math.min(quietAt, settleUntil) - Date.now());
         continue;
@@ -103,7 +103,10 @@ export class TicketSync {
       this.refuseKnownFailure(connector, intent);
       await this.apply(connector, intent, link);
       if (intent.lastError) await store.syncIntents.clearFailure(connector.id, pcsmTicketId);
-      await store.syncIntents.acquireLease(connector.id, pcsmTicketId, owner, this.deps.leaseMs);
+      if (!(await store.syncIntents.acquireLease(connector.id, pcsmTicketId, owner, this.deps.leaseMs))) {
+        // The lease ran out under us (a very slow call): another job may be applying now.
+        throw new RetryLaterError(this.deps.busyRetryMs, `lost the lease on PCSM ticket ${pcsmTicketId}`);
+      }
     }
   }
 

@@ -50,6 +50,17 @@ describe('ticket sync when things go wrong', () => {
     expect(synced.autotaskTicketId).toBe(stack.sim.tickets()[0]!.id);
   });
 
+  it('waits out a lease left by a crashed worker, then syncs the ticket', async () => {
+    await stack.putConnector('c1');
+    // A worker died holding the ticket: its lease still runs for two seconds.
+    await stack.runtime.store.syncIntents.recordDesired('c1', ticketEvent({ id: 'T-25' }).data, 'evt_crashed');
+    expect(await stack.runtime.store.syncIntents.acquireLease('c1', 'T-25', 'crashed-worker', 2000)).toBe(true);
+    await stack.sendPcsm('c1', ticketEvent({ id: 'T-25', title: 'After the crash' }, 'ticket.updated'));
+    await waitFor(async () => (await link('T-25')).state === 'synced', { timeoutMs: 15_000, message: 'the ticket to sync once the lease expired' });
+    expect(stack.sim.tickets()).toEqual([expect.objectContaining({ title: 'After the crash' })]);
+    expect(ticketPosts()).toHaveLength(1);
+  });
+
   it('fails permanently with a clear reason when Autotask refuses the credentials, without leaking them', async () => {
     const input = stack.input();
     await stack.putConnector('c1', { ...input, autotask: { ...input.autotask, secret: 'wrong-secret-value' } });
