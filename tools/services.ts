@@ -46,12 +46,18 @@ const HOW_TO_PROVIDE_MONGO =
   'put `mongod` on PATH, or install Java 17 and Maven (apt-get install -y openjdk-17-jdk-headless maven) ' +
   'so the mongo-java-server stand-in in tools/mongo-stand-in can run.';
 
-/** `base` as returned by `ensureMongo`, with `dbName` as its database (query options kept). */
+/**
+ * `base` (as returned by `ensureMongo`, or a MONGO_URL that already names a database) with
+ * `dbName` as its database; query options are kept.
+ */
 export function databaseUrl(base: string, dbName: string): string {
   const queryAt = base.indexOf('?');
   const head = queryAt === -1 ? base : base.slice(0, queryAt);
   const query = queryAt === -1 ? '' : base.slice(queryAt);
-  return `${head.replace(/\/+$/, '')}/${dbName}${query}`;
+  const hostsStart = head.indexOf('://') + 3;
+  const pathStart = head.indexOf('/', hostsStart);
+  const hosts = pathStart === -1 ? head : head.slice(0, pathStart);
+  return `${hosts}/${dbName}${query}`;
 }
 
 // ---------------------------------------------------------------------------------------------
