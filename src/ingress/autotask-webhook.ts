@@ -1,5 +1,5 @@
 import { verifyAutotaskSignature } from './autotask-signature';
-import { json, problem, type HttpResult } from './result';
+import { DECOY_SECRET, json, problem, queueUnavailable, type HttpResult } from './result';
 
 export interface AutotaskWebhookInput {
   connectorId: string;
@@ -24,8 +24,6 @@ export interface AutotaskWebhookDeps {
   deactivated(connectorId: string, notice: Record<string, unknown>): void;
 }
 
-const DECOY_SECRET = 'unknown-connector-decoy-secret';
-export const RETRY_AFTER_SECONDS = '5';
 
 /**
  * `POST /webhooks/autotask/{connectorId}`: a signed REST webhook delivery. Ticket deliveries become
@@ -82,6 +80,6 @@ export async function enqueueTrigger(
     return json(202, { accepted: true, autotaskTicketId: trigger.autotaskTicketId, jobId });
   } catch (error) {
     if (!deps.isQueueUnavailable(error)) throw error;
-    return problem(503, 'Service Unavailable', 'the event queue is unreachable; retry later', {}, { 'Retry-After': RETRY_AFTER_SECONDS });
+    return queueUnavailable();
   }
 }

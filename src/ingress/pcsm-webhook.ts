@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isTicketEvent, pcsmEventSchema, type PcsmEvent } from '../pcsm/events';
 import { verifyPcsmSignature } from './pcsm-signature';
-import { json, problem, type HttpResult } from './result';
+import { DECOY_SECRET, json, problem, queueUnavailable, type HttpResult } from './result';
 
 export interface PcsmWebhookInput {
   connectorId: string;
@@ -19,10 +19,7 @@ export interface PcsmWebhookDeps {
   isQueueUnavailable(error: unknown): boolean;
 }
 
-/** Stands in for an unknown connector's secret so that case costs the same as a wrong signature. */
-const DECOY_SECRET = 'unknown-connector-decoy-secret';
 
-export const RETRY_AFTER_SECONDS = '5';
 
 /** `POST /webhooks/pcsm/{connectorId}`: authenticate, validate, enqueue; nothing else. */
 export async function receivePcsmWebhook(input: PcsmWebhookInput, deps: PcsmWebhookDeps): Promise<HttpResult> {
@@ -60,9 +57,7 @@ export async function receivePcsmWebhook(input: PcsmWebhookInput, deps: PcsmWebh
     });
   } catch (error) {
     if (!deps.isQueueUnavailable(error)) throw error;
-    return problem(503, 'Service Unavailable', 'the event queue is unreachable; retry later', {}, {
-      'Retry-After': RETRY_AFTER_SECONDS,
-    });
+    return queueUnavailable();
   }
 }
 

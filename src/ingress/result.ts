@@ -45,3 +45,14 @@ export function send(res: Response, result: HttpResult): void {
   const raw = contentType.startsWith('text/') && typeof result.body === 'string';
   res.type(contentType).send(raw ? result.body : JSON.stringify(result.body));
 }
+
+/** How soon a sender should retry while the queue is unreachable. */
+export const RETRY_AFTER_SECONDS = '5';
+
+/** Redis is down: never a 2xx for an event that was not enqueued. */
+export function queueUnavailable(): HttpResult {
+  return problem(503, 'Service Unavailable', 'the event queue is unreachable; retry later', {}, { 'Retry-After': RETRY_AFTER_SECONDS });
+}
+
+/** Checked in place of an unknown connector's secret, so that case costs what a wrong signature costs. */
+export const DECOY_SECRET = 'unknown-connector-decoy-secret';

@@ -5,7 +5,6 @@ export interface CatalogueValue<Id extends number | string = number> {
   isActive: boolean;
   /** Sub-issue types name their issue type. */
   parentId?: number | null;
-  /** Companies and billing codes that were looked up because a mapping names them. */
 }
 
 /**

@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** The layout's rules, guarded: a change that breaks one fails here with the file that broke it. */
+const root = path.resolve(__dirname, '../..');
+
+function sources(...dirs: string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.ts')) found.push(path.relative(root, full));
+    }
+  };
+  dirs.forEach((dir) => walk(path.join(root, dir)));
+  return found.sort();
+}
+
+const importing = (files: string[], module: string) =>
+  files.filter((file) => new RegExp(`from '${module}'`).test(readFileSync(path.join(root, file), 'utf8')));
+
+describe('architecture', () => {
+  const product = sources('src', 'jobs', 'workers').filter((file) => !file.startsWith('src/simulators/'));
+
+  it('keeps MongoDB behind src/store (the composition root only opens the connection)', () => {
+    expect(importing(product, 'mongoose').filter((file) => !file.startsWith('src/store/'))).toEqual(['src/runtime.ts']);
+  });
+
+  it('keeps Express at the edge: src/ingress only', () => {
+    expect(importing(product, 'express').filter((file) => !file.startsWith('src/ingress/'))).toEqual([]);
+  });
+
+  it('keeps BullMQ out of the domain: jobs, workers, the composition root and Bull Board only', () => {
+    const outside = importing(product, 'bullmq').filter((file) => !/^(jobs|workers)\//.test(file));
+    expect(outside).toEqual(['src/ingress/app.ts', 'src/runtime.ts']);
+  });
+
+  it('lets only the result adapter write responses in the ingress', () => {
+    const writers = sources('src/ingress').filter(
+      (file) => file !== 'src/ingress/result.ts' && /\bres\.(status|json|send|end)\(/.test(readFileSync(path.join(root, file), 'utf8')),
+    );
+    expect(writers).toEqual([]);
+  });
+
+  it('keeps mapping pure: no I/O modules in src/mapping', () => {
+    const io = ['mongoose', 'axios', 'bullmq', 'ioredis', 'express', 'node:fs', 'node:http'];
+    for (const module of io) expect(importing(sources('src/mapping'), module)).toEqual([]);
+  });
+});
