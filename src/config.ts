@@ -45,6 +45,7 @@ const envSchema = z.object({
     .default('pcsm-sync'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   SYNC_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Config = Readonly<{
@@ -63,6 +64,8 @@ export type Config = Readonly<{
   queuePrefix: string;
   workerConcurrency: number;
   syncSettleMs: number;
+  /** Where a worker-only process serves /metrics and /healthz; unset: it serves nothing. */
+  metricsPort: number | null;
 }>;
 
 export class ConfigError extends Error {
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
     syncSettleMs: e.SYNC_SETTLE_MS,
+    metricsPort: e.METRICS_PORT ?? null,
   });
 }
 

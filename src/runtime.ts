@@ -9,6 +9,8 @@ import { startWorkers, type RunningWorkers } from '../workers/start-workers';
 import { AutotaskClient } from './autotask/client';
 import type { Config } from './config';
 import { createApp } from './ingress/app';
+import { serve } from './ingress/serve';
+import { createWorkerApp } from './ingress/worker-app';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
 import { PcsmClient } from './pcsm/client';
@@ -55,8 +57,18 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const registry = buildRegistry();
   const producer = new JobProducer({ redis, prefix: config.queuePrefix, registry });
   const metrics = new Metrics();
-  const autotask = new AutotaskClient({ zoneLookupUrl: config.autotaskZoneLookupUrl, timeoutMs: config.autotaskTimeoutMs });
-  const pcsm = new PcsmClient({ timeoutMs: config.pcsmTimeoutMs });
+  // Every call to either system is counted: Autotask's hourly budget is shared by the whole database.
+  const autotaskCalls = metrics.counter('pcsm_sync_autotask_requests_total', 'Autotask REST requests by connector, method, entity and status');
+  const pcsmCalls = metrics.counter('pcsm_sync_pcsm_requests_total', 'PCSM API requests by connector, method, route and status');
+  const autotask = new AutotaskClient({
+    zoneLookupUrl: config.autotaskZoneLookupUrl,
+    timeoutMs: config.autotaskTimeoutMs,
+    onCall: (call) => autotaskCalls({ connector: call.connectorId, method: call.method, entity: call.entity, status: String(call.status) }),
+  });
+  const pcsm = new PcsmClient({
+    timeoutMs: config.pcsmTimeoutMs,
+    onCall: (call) => pcsmCalls({ connector: call.connectorId, method: call.method, route: call.route, status: String(call.status) }),
+  });
   const setup: SetupDeps = {
     store,
     autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
@@ -103,7 +115,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         firstRunLookbackMs: FIRST_RECONCILE_LOOKBACK_MS,
       },
     };
-    workers = startWorkers({ redis, prefix: config.queuePrefix, concurrency: config.workerConcurrency, registry, deps, logger });
+    workers = startWorkers({ redis, prefix: config.queuePrefix, concurrency: config.workerConcurrency, registry, deps, logger, metrics });
   }
 
   let server: Server | null = null;
@@ -159,12 +171,23 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           notice,
         }),
     });
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-    });
+    server = await serve(app, config.port, config.host);
     const address = server.address() as AddressInfo;
     url = `http://${config.host}:${address.port}`;
     logger.info('api listening', { url, dashboard: `${url}/admin/queues` });
+  }
+
+  if (workers && !options.api && config.metricsPort !== null) {
+    const running = workers;
+    const app = createWorkerApp({
+      adminToken: config.adminToken,
+      metrics,
+      queues: producer.allQueues(),
+      consuming: () => running.workers.every((worker) => worker.isRunning()),
+    });
+    server = await serve(app, config.metricsPort, config.host);
+    url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+    logger.info('worker metrics listening', { url: `${url}/metrics` });
   }
 
   return {

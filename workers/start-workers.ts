@@ -3,6 +3,7 @@ import type { RedisOptions } from 'bullmq';
 import type { JobDeps } from '../jobs/definition';
 import type { JobRegistry } from '../jobs/registry';
 import type { Logger } from '../src/logger';
+import type { Metrics } from '../src/observability/metrics';
 import { createJobProcessor } from './job-processor';
 
 export interface WorkerOptions {
@@ -12,6 +13,7 @@ export interface WorkerOptions {
   registry: JobRegistry;
   deps: JobDeps;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface RunningWorkers {
@@ -23,6 +25,7 @@ export interface RunningWorkers {
 /** One BullMQ worker per queue; each dispatches by job name through the registry. */
 export function startWorkers(options: WorkerOptions): RunningWorkers {
   const processor = createJobProcessor(options.registry, options.deps, options.logger);
+  const finished = options.metrics.counter('pcsm_sync_jobs_total', 'Jobs finished by name and outcome (completed, failed, gave-up)');
   const workers = options.registry.queues().map((queue) => {
     const worker = new Worker(queue, processor, {
       prefix: options.prefix,
@@ -30,10 +33,11 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
       connection: { ...options.redis, maxRetriesPerRequest: null },
     });
     worker.on('error', (error) => options.logger.error('worker error', { queue, error }));
+    worker.on('completed', (job) => finished({ job: job.name, outcome: 'completed' }));
     worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        options.logger.warn('job gave up', { queue, jobId: job.id, jobName: job.name, reason: error.message });
-      }
+      const gaveUp = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+      finished({ job: job?.name ?? 'unknown', outcome: gaveUp ? 'gave-up' : 'failed' });
+      if (gaveUp) options.logger.warn('job gave up', { queue, jobId: job.id, jobName: job.name, reason: error.message });
     });
     return worker;
   });

@@ -23,6 +23,7 @@ import {
 } from './admin-setup';
 import { receiveCallout } from './autotask-callout';
 import { receiveAutotaskWebhook, type AutotaskTrigger } from './autotask-webhook';
+import { metricsResult } from './operator';
 import { receivePcsmWebhook } from './pcsm-webhook';
 import { problem, send, type HttpResult } from './result';
 
@@ -192,10 +193,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get(
     '/metrics',
     admin,
-    route('admin', async () => {
-      const queueMetrics = await Promise.all(deps.queues.map((queue) => queue.exportPrometheusMetrics().catch(() => '')));
-      return { status: 200, contentType: 'text/plain; version=0.0.4', body: [deps.metrics.render(), ...queueMetrics].join('\n') };
-    }),
+    route('admin', () => metricsResult(deps.metrics, deps.queues)),
   );
 
   app.use((_req: Request, res: Response) => send(res, problem(404, 'Not Found')));

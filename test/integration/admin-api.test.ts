@@ -1,3 +1,5 @@
+import { createLogger } from '../../src/logger';
+import { startRuntime } from '../../src/runtime';
 import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
 
 describe('admin API and operator surfaces', () => {
@@ -84,6 +86,21 @@ describe('admin API and operator surfaces', () => {
     const ready = await fetch(`${stack.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: true, mongo: true } });
+  });
+
+  it('serves a worker-only process’s /metrics and /healthz when METRICS_PORT is set', async () => {
+    const worker = await startRuntime(
+      { ...stack.runtime.config, metricsPort: 0 },
+      { api: false, worker: true, logger: createLogger({ level: 'error', service: 'test' }) },
+    );
+    try {
+      expect(await (await fetch(`${worker.url}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect((await fetch(`${worker.url}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${worker.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(await metrics.text()).toMatch(/bullmq_job_count\{[^}]*queue="autotask-events"/);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('exposes Prometheus metrics behind the token', async () => {

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { waitFor } from '../harness/context';
-import { startStack, ticketEvent, type Stack } from '../support/stack';
+import { ADMIN_TOKEN, startStack, ticketEvent, type Stack } from '../support/stack';
 
 /** PCSM ticket events through ingress, Redis, the worker and the Autotask simulator. */
 describe('PCSM ticket → Autotask ticket', () => {
@@ -44,6 +44,13 @@ describe('PCSM ticket → Autotask ticket', () => {
     expect(String(tickets[0]!.description)).toContain('SRV01');
     expect(synced.autotaskTicketNumber).toMatch(/^T\d{8}\.\d{4}$/);
     expect(ticketPosts()).toHaveLength(1);
+
+    // What it cost is visible to operators, per connector and endpoint.
+    const metrics = await waitFor(async () => {
+      const text = await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.text());
+      return text.includes('pcsm_sync_jobs_total{job="pcsm-ticket-event",outcome="completed"} 1') ? text : null;
+    }, { message: 'the finished job to be counted' });
+    expect(metrics).toContain('pcsm_sync_autotask_requests_total{connector="c1",entity="Tickets",method="POST",status="200"} 1');
   });
 
   it('creates one ticket when the same event arrives twice', async () => {
