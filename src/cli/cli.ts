@@ -30,10 +30,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const bearer = token ?? io.env.ADMIN_TOKEN;
     if (!bearer) throw new UsageError('set ADMIN_TOKEN (or --token) to the admin token of the install');
     return async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${url.replace(/\/+$/, '')}${path}`, {
+      const base = url.replace(/\/+$/, '');
+      const response = await fetch(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
+      }).catch((error: unknown) => {
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.message : String(error));
+        throw new UsageError(`could not reach the api at ${base} (${cause}): set --url or PCSM_SYNC_URL`);
       });
       const text = await response.text();
       return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };

@@ -94,6 +94,17 @@ describe('pcsm-autotask-sync connectors', () => {
     expect(failed.stdout).not.toContain('revoked-key');
   });
 
+  it('says which api it could not reach', async () => {
+    let stderr = '';
+    const code = await runCli(['--url', 'http://127.0.0.1:1', 'connectors', 'check', 'c1'], {
+      stdout: () => undefined,
+      stderr: (text) => (stderr += text),
+      env: { ADMIN_TOKEN },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('could not reach the api at http://127.0.0.1:1');
+  });
+
   it('says how to authenticate when no token is set', async () => {
     const code = await runCli(['--url', stack.url, 'connectors', 'check', 'c1'], { stdout: () => undefined, stderr: () => undefined, env: {} });
     expect(code).toBe(2);
