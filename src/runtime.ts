@@ -7,6 +7,7 @@ import { JobProducer, QueueUnavailableError } from '../jobs/producer';
 import { buildRegistry } from '../jobs/registry';
 import { startWorkers, type RunningWorkers } from '../workers/start-workers';
 import { AutotaskClient } from './autotask/client';
+import { RedisEndpointSlots } from './autotask/shared-endpoint-slots';
 import type { Config } from './config';
 import { createApp } from './ingress/app';
 import { serve } from './ingress/serve';
@@ -42,6 +43,8 @@ export interface Runtime {
 
 /** How long the api trusts a cached webhook secret; a changed secret reaches every replica within this. */
 const SECRET_CACHE_MS = 10_000;
+/** Autotask's concurrent-request limit per integration and endpoint (integrations created after 2023.1). */
+const AUTOTASK_THREADS_PER_ENDPOINT = 3;
 /** How far back a connector's first reconciliation looks. */
 const FIRST_RECONCILE_LOOKBACK_MS = 24 * 3600 * 1000;
 
@@ -63,6 +66,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const autotask = new AutotaskClient({
     zoneLookupUrl: config.autotaskZoneLookupUrl,
     timeoutMs: config.autotaskTimeoutMs,
+    // Autotask's thread limit counts every replica of the install: the slots live in Redis.
+    sharedSlots: new RedisEndpointSlots(producer.redis, {
+      prefix: config.queuePrefix,
+      limit: AUTOTASK_THREADS_PER_ENDPOINT,
+      slotTtlMs: config.autotaskTimeoutMs + 10_000,
+    }),
     onCall: (call) => autotaskCalls({ connector: call.connectorId, method: call.method, entity: call.entity, status: String(call.status) }),
   });
   const pcsm = new PcsmClient({

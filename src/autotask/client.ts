@@ -14,6 +14,7 @@ import type { AxiosInstance } from 'axios';
 import pRetry from 'p-retry';
 import { classifyResponse, type AutotaskHttpResponse } from './classify';
 import { EndpointLimiter } from './endpoint-limiter';
+import type { EndpointSlots } from './shared-endpoint-slots';
 import { AutotaskOutcomeUnknownError, AutotaskUnavailableError } from './errors';
 import { redact } from '../http/redact';
 import { createHttp, exchange, TransportFailure, type HttpRequest } from '../http/transport';
@@ -49,6 +50,8 @@ export interface AutotaskClientOptions {
   timeoutMs?: number;
   /** Autotask's thread limit per (integration code + endpoint) is 3. */
   maxConcurrentPerEndpoint?: number;
+  /** Slots shared with the other processes of the install, on top of this process's own limit. */
+  sharedSlots?: EndpointSlots;
   /** Retries of idempotent calls after AutotaskUnavailableError. */
   retries?: number;
   minRetryDelayMs?: number;
@@ -103,7 +106,8 @@ export class AutotaskClient {
   private readonly http: AxiosInstance;
   private readonly limiter: EndpointLimiter;
   private readonly zones: ZoneDirectory;
-  private readonly options: Required<Omit<AutotaskClientOptions, 'onCall'>> & Pick<AutotaskClientOptions, 'onCall'>;
+  private readonly options: Required<Omit<AutotaskClientOptions, 'onCall' | 'sharedSlots'>> &
+    Pick<AutotaskClientOptions, 'onCall' | 'sharedSlots'>;
 
   constructor(options: AutotaskClientOptions) {
     this.options = {
@@ -147,9 +151,13 @@ export class AutotaskClient {
     return this.options;
   }
 
-  /** @internal */
-  get endpointLimiter(): EndpointLimiter {
-    return this.limiter;
+  /**
+   * @internal Runs one request within the endpoint's limit: this process's own lanes first (FIFO,
+   * no polling), then a slot shared with the other replicas when the install has several.
+   */
+  async withinEndpointLimit<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const shared = this.options.sharedSlots;
+    return this.limiter.run(key, () => (shared ? shared.run(key, task) : task()));
   }
 
   /** @internal */
@@ -349,7 +357,7 @@ class ConnectorSession implements AutotaskSession {
     let rediscovered = false;
     for (;;) {
       const { root, discovered } = await this.zone();
-      const response = await this.client.endpointLimiter.run(`${this.connectorId}\u0000${call.entity.toLowerCase()}`, () => this.exchange(call, root));
+      const response = await this.client.withinEndpointLimit(`${this.connectorId}.${call.entity.toLowerCase()}`, () => this.exchange(call, root));
       if (response.status === 401 && discovered && !rediscovered) {
         // django-autotask: a 401 may mean the database moved to another zone.
         rediscovered = true;
