@@ -185,6 +185,12 @@ export class AutotaskClient {
 
 class ConnectorSession implements AutotaskSession {
   private readonly zoneKey: string;
+  private requests = 0;
+
+  /** Requests this session sent to the database's endpoints (zone discovery is not counted: it is exempt). */
+  get requestCount(): number {
+    return this.requests;
+  }
 
   constructor(
     private readonly client: AutotaskClient,
@@ -376,6 +382,7 @@ class ConnectorSession implements AutotaskSession {
   }
 
   private async exchange(call: Call, root: string): Promise<AutotaskHttpResponse> {
+    this.requests += 1;
     try {
       return await this.client.send(this.connectorId, call.entity, {
         method: call.method,

@@ -112,6 +112,8 @@ export interface TicketWebhookSetup {
 
 /** What one connector can do against its Autotask database. */
 export interface AutotaskSession {
+  /** Requests this session has sent so far, retries included: what it cost of the hourly budget. */
+  readonly requestCount: number;
   /** POST /Tickets → itemId. Never retried when the outcome is unknown (throws AutotaskOutcomeUnknownError). */
   createTicket(fields: AutotaskTicketFields): Promise<number>;
   /** PATCH /Tickets with `id` in the body (sparse update). */

@@ -1,10 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
-import { SECRET_FIELDS } from '../connector/configuration';
+import { SECRET_FIELDS, SERVER_OWNED_FIELDS } from '../connector/configuration';
 
 /** Marks an exported file so an import can tell it from any other JSON. */
 export const EXPORT_FORMAT = 'pcsm-autotask-sync/connector@1';
-const READ_ONLY_FIELDS = ['id', 'revision', 'status', 'problems', 'createdAt', 'updatedAt'];
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -53,7 +52,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (id: string, options: { output?: string }) => {
       const response = await api()('GET', `/api/v1/connectors/${encodeURIComponent(id)}`);
       if (response.status !== 200) throw new ApiError(response);
-      const connector = Object.fromEntries(Object.entries(response.body).filter(([key]) => !READ_ONLY_FIELDS.includes(key)));
+      const connector = Object.fromEntries(Object.entries(response.body).filter(([key]) => !SERVER_OWNED_FIELDS.includes(key)));
       const text = `${JSON.stringify({ format: EXPORT_FORMAT, id, exportedAt: new Date().toISOString(), connector }, null, 2)}\n`;
       if (options.output) {
         await writeFile(options.output, text, { mode: 0o600 });

@@ -108,3 +108,6 @@ export type SecretField = (typeof SECRET_FIELDS)[number];
 
 /** What a PUT may send back in a secret field to keep the stored value (a GET shows this). */
 export const REDACTED_SECRET = '[redacted]';
+
+/** Fields a GET shows that the server owns: a PUT may carry them back unchanged, and they are ignored. */
+export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'createdAt', 'updatedAt'];

@@ -1,19 +1,16 @@
-import { connectorInputSchema } from '../connector/configuration';
+import { connectorInputSchema, SERVER_OWNED_FIELDS } from '../connector/configuration';
 import type { Store } from '../store';
 import { json, problem, type HttpResult } from './result';
 
 /** Connector ids appear in URLs, job ids and queue keys: keep them plain. */
 export const CONNECTOR_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Fields a GET shows that a PUT may carry back unchanged; the server owns them. */
-const READ_ONLY_FIELDS = ['id', 'revision', 'status', 'problems', 'createdAt', 'updatedAt'];
-
 /** `PUT /api/v1/connectors/{id}`: creates or replaces the connector whole. */
 export async function putConnector(store: Store, id: string, body: unknown): Promise<HttpResult> {
   if (!CONNECTOR_ID.test(id)) return problem(400, 'Bad Request', 'connector ids are 1-64 letters, digits, _ or -');
   const writable =
     body && typeof body === 'object' && !Array.isArray(body)
-      ? Object.fromEntries(Object.entries(body).filter(([key]) => !READ_ONLY_FIELDS.includes(key)))
+      ? Object.fromEntries(Object.entries(body).filter(([key]) => !SERVER_OWNED_FIELDS.includes(key)))
       : body;
   const parsed = connectorInputSchema.safeParse(writable);
   if (!parsed.success) {

@@ -100,6 +100,12 @@ export class PcsmClient {
 
 class ConnectorSession implements PcsmSession {
   private readonly baseUrl: string;
+  private requests = 0;
+
+  /** Requests this session has sent so far, retries included. */
+  get requestCount(): number {
+    return this.requests;
+  }
 
   constructor(
     private readonly client: PcsmClient,
@@ -192,6 +198,7 @@ class ConnectorSession implements PcsmSession {
 
   private async attempt(call: Call): Promise<PcsmHttpResponse> {
     let response: PcsmHttpResponse;
+    this.requests += 1;
     try {
       response = await this.client.send(this.connectorId, call.route, {
         method: call.method,

@@ -22,6 +22,8 @@ export interface PcsmTicketPatch {
 
 /** What one connector can do against its PCSM account. */
 export interface PcsmSession {
+  /** Requests this session has sent so far, retries included. */
+  readonly requestCount: number;
   /** GET /api/v1/account */
   getAccount(): Promise<PcsmAccount>;
   /** Every page of GET /api/v1/profiles?page=N&pageSize=100. */

@@ -5,12 +5,12 @@ import type { Catalogue, CatalogueValue } from './catalogue';
 
 /** The PCSM reads the catalogue needs (the PCSM client provides them). */
 export interface PcsmCatalogueSource {
+  readonly requestCount: number;
   listProfiles(): Promise<PcsmProfile[]>;
   listTicketStatuses(): Promise<string[]>;
 }
 
 const PAGE = 500;
-const PCSM_PAGE = 100;
 /** Ticket picklists the setup offers, by their Autotask field names. */
 const PICKLISTS = {
   statuses: 'status',
@@ -32,25 +32,16 @@ export async function readCatalogue(
   pcsm: PcsmCatalogueSource,
   now: () => Date = () => new Date(),
 ): Promise<Catalogue> {
-  let autotaskCalls = 0;
+  const autotaskBefore = autotask.requestCount;
+  const pcsmBefore = pcsm.requestCount;
   const collect = async <T extends { id: number }>(entity: string, filter: QueryFilter[], fields: string[]): Promise<T[]> => {
     const all: T[] = [];
-    let lastPageFull = true;
-    for await (const page of autotask.queryAll<T>(entity, filter, { includeFields: fields, pageSize: PAGE })) {
-      autotaskCalls += 1;
-      all.push(...page);
-      lastPageFull = page.length === PAGE;
-    }
-    // queryAll asks once more after a full page, and once for an empty first page.
-    if (lastPageFull) autotaskCalls += 1;
+    for await (const page of autotask.queryAll<T>(entity, filter, { includeFields: fields, pageSize: PAGE })) all.push(...page);
     return all;
   };
 
   const [fields, companies, workTypes, profiles, statuses] = await Promise.all([
-    autotask.getFieldInformation('Tickets').then((result) => {
-      autotaskCalls += 1;
-      return result;
-    }),
+    autotask.getFieldInformation('Tickets'),
     collect<{ id: number; companyName: string; isActive: boolean }>('Companies', [{ op: 'eq', field: 'isActive', value: true }], ['companyName', 'isActive']),
     collect<{ id: number; name: string; isActive: boolean }>('BillingCodes', [{ op: 'eq', field: 'useType', value: 1 }], ['name', 'isActive']),
     pcsm.listProfiles(),
@@ -86,7 +77,7 @@ export async function readCatalogue(
       profiles: profiles.map((p) => ({ id: p.id, label: p.name, isActive: true })),
       statuses,
     },
-    calls: { autotask: autotaskCalls, pcsm: 1 + Math.max(1, Math.ceil(profiles.length / PCSM_PAGE)) },
+    calls: { autotask: autotask.requestCount - autotaskBefore, pcsm: pcsm.requestCount - pcsmBefore },
   };
 }
 

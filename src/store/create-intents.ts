@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKeyError } from './duplicate-key';
 
 /**
  * A create on the other side that was started: written before the POST so a retry after a lost
@@ -39,8 +40,8 @@ export class CreateIntentStore {
       { connectorId, kind, subjectId },
       { $setOnInsert: { startedAt: new Date() } },
       { upsert: true },
-    ).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
+    ).catch((error: unknown) => {
+      if (!isDuplicateKeyError(error)) throw error;
     });
   }
 

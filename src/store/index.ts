@@ -23,18 +23,9 @@ export function createStore(connection: Connection, secretsKey: Buffer) {
     catalogues: new CatalogueStore(connection),
     watermarks: new WatermarkStore(connection),
     createIntents: new CreateIntentStore(connection),
-    /** Builds every index explicitly at boot; a failure here must stop the process. */
+    /** Builds every model's indexes explicitly at boot; a failure here must stop the process. */
     async ensureIndexes(): Promise<void> {
-      for (const model of [
-        store.connectors.model,
-        store.processedEvents.model,
-        store.ticketLinks.model,
-        store.syncIntents.model,
-        store.pcsmProfiles.model,
-        store.catalogues.model,
-        store.watermarks.model,
-        store.createIntents.model,
-      ]) {
+      for (const model of Object.values(connection.models)) {
         await model.createCollection().catch((error: unknown) => {
           // 48 = NamespaceExists: the collection is already there.
           if ((error as { code?: number }).code !== 48) throw error;

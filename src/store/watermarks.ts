@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKeyError } from './duplicate-key';
 
 export type WatermarkSource = 'autotask' | 'pcsm';
 
@@ -41,8 +42,8 @@ export class WatermarkStore {
     const set = { value, idsAtValue, updatedAt: new Date() };
     const moved = await this.model.updateOne({ connectorId, source, value: { $lte: value } }, { $set: set });
     if (moved.matchedCount === 1) return;
-    await this.model.updateOne({ connectorId, source }, { $setOnInsert: set }, { upsert: true }).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error;
+    await this.model.updateOne({ connectorId, source }, { $setOnInsert: set }, { upsert: true }).catch((error: unknown) => {
+      if (!isDuplicateKeyError(error)) throw error;
     });
   }
 }

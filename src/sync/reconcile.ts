@@ -53,7 +53,8 @@ async function reconcileAutotask(deps: ReconcileDeps, connector: Connector, now:
   let idsAtNewest = mark ? [...seenAtMark] : [];
   let pages = 0;
   let lastPageFull = true;
-  for await (const page of deps.autotaskSession(connector).queryAll<{ id: number; lastActivityDate?: string | null }>(
+  const session = deps.autotaskSession(connector);
+  for await (const page of session.queryAll<{ id: number; lastActivityDate?: string | null }>(
     'Tickets',
     [
       { op: 'beginsWith', field: 'externalID', value: externalIdPrefix(connector.id) },
@@ -78,8 +79,7 @@ async function reconcileAutotask(deps: ReconcileDeps, connector: Connector, now:
     }
     if (pages >= MAX_AUTOTASK_PAGES && lastPageFull) break;
   }
-  // queryAll asks once more after a full page (or once for an empty first page).
-  report.autotaskCalls += pages + (lastPageFull && pages < MAX_AUTOTASK_PAGES ? 1 : 0);
+  report.autotaskCalls += session.requestCount;
   if (pages >= MAX_AUTOTASK_PAGES && lastPageFull) {
     report.truncated.push('autotask');
     return;
@@ -92,7 +92,8 @@ async function reconcilePcsm(deps: ReconcileDeps, connector: Connector, now: Dat
   const since = mark?.value ?? new Date(now.getTime() - deps.firstRunLookbackMs);
   let newest = since;
   let pages = 0;
-  for await (const page of deps.pcsmSession(connector).ticketsUpdatedSince(since)) {
+  const session = deps.pcsmSession(connector);
+  for await (const page of session.ticketsUpdatedSince(since)) {
     pages += 1;
     for (const ticket of page) {
       const updatedAt = new Date(ticket.updatedAt);
@@ -109,7 +110,7 @@ async function reconcilePcsm(deps: ReconcileDeps, connector: Connector, now: Dat
     }
     if (pages >= MAX_PCSM_PAGES) break;
   }
-  report.pcsmCalls += Math.max(1, pages);
+  report.pcsmCalls += session.requestCount;
   if (pages >= MAX_PCSM_PAGES) {
     report.truncated.push('pcsm');
     return;
