@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineJob, RETENTION } from './definition';
-import { QUEUES } from './queues';
+import { ATTEMPTS_UNTIL_IT_WORKS, defineJob, RETENTION, safeJobId } from './definition';
+import { RANK } from './queues';
 
 const schema = z.object({
   connectorId: z.string().min(1),
@@ -15,12 +15,13 @@ const schema = z.object({
  */
 export const autotaskTicketChanged = defineJob({
   name: 'autotask-ticket-changed',
-  queue: QUEUES.autotaskEvents,
+  queue: 'connector',
   schema,
   options: (data) => ({
-    deduplication: { id: `autotask-ticket.${data.connectorId}.${data.autotaskTicketId}`, keepLastIfActive: true },
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 2000, jitter: 0.25 },
+    deduplication: { id: safeJobId('autotask-ticket', data.connectorId, String(data.autotaskTicketId)), keepLastIfActive: true },
+    priority: RANK.roundTrip,
+    attempts: ATTEMPTS_UNTIL_IT_WORKS,
+    backoff: { type: 'failure-policy' },
     ...RETENTION,
   }),
   logContext: (data) => ({

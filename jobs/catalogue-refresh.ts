@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { Catalogue } from '../src/setup/catalogue';
 import { refreshCatalogue } from '../src/setup/setup';
-import { defineJob, RETENTION } from './definition';
-import { QUEUES } from './queues';
+import { retryTickets } from '../src/sync/ticket-retries';
+import { defineJob, RETENTION, safeJobId } from './definition';
+import { RANK } from './queues';
 
 /**
  * Re-reads the Autotask picklists, companies and work types and the PCSM profiles and statuses,
@@ -9,20 +11,29 @@ import { QUEUES } from './queues';
  */
 export const catalogueRefresh = defineJob({
   name: 'catalogue-refresh',
-  queue: QUEUES.maintenance,
+  queue: 'connector',
   schema: z.object({ connectorId: z.string().min(1) }),
   options: (data) => ({
     // Clicks and schedules that meet a refresh still waiting or running share it: one read, one budget.
-    deduplication: { id: `catalogue.${data.connectorId}` },
-    attempts: 3,
-    backoff: { type: 'exponential', delay: 30_000, jitter: 0.25 },
+    deduplication: { id: safeJobId('catalogue', data.connectorId) },
+    priority: RANK.catalogue,
+    attempts: 5,
+    backoff: { type: 'failure-policy' },
     ...RETENTION,
   }),
   logContext: (data) => ({ connectorId: data.connectorId }),
   handle: async (data, { deps, log }) => {
+    const before = await deps.store.catalogues.get(data.connectorId);
     const catalogue = await refreshCatalogue(deps.setup, data.connectorId);
     if (!catalogue) return 'connector-gone';
-    log.info('catalogue refreshed', { autotaskCalls: catalogue.calls.autotask, pcsmCalls: catalogue.calls.pcsm });
-    return { autotaskCalls: catalogue.calls.autotask, pcsmCalls: catalogue.calls.pcsm };
+    // A value reactivated or added in either system may cure what was refused: try those tickets again.
+    const changed = before !== null && !sameContent(before, catalogue);
+    const retried = changed ? (await retryTickets(deps.ticketRetries, data.connectorId, 'refused')).retried : 0;
+    log.info('catalogue refreshed', { autotaskCalls: catalogue.calls.autotask, pcsmCalls: catalogue.calls.pcsm, changed, retried });
+    return { autotaskCalls: catalogue.calls.autotask, pcsmCalls: catalogue.calls.pcsm, changed, retried };
   },
 });
+
+function sameContent(a: Catalogue, b: Catalogue): boolean {
+  return JSON.stringify([a.autotask, a.pcsm]) === JSON.stringify([b.autotask, b.pcsm]);
+}

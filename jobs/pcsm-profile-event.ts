@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pcsmProfileSchema } from '../src/pcsm/events';
-import { defineJob, RETENTION, safeJobId } from './definition';
-import { QUEUES } from './queues';
+import { ATTEMPTS_UNTIL_IT_WORKS, defineJob, RETENTION, safeJobId } from './definition';
+import { RANK } from './queues';
 
 const schema = z.object({
   connectorId: z.string().min(1),
@@ -19,12 +19,13 @@ const schema = z.object({
  */
 export const pcsmProfileEvent = defineJob({
   name: 'pcsm-profile-event',
-  queue: QUEUES.pcsmEvents,
+  queue: 'connector',
   schema,
   options: (data) => ({
     jobId: safeJobId(data.connectorId, data.event.id),
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 2000, jitter: 0.25 },
+    priority: RANK.roundTrip,
+    attempts: ATTEMPTS_UNTIL_IT_WORKS,
+    backoff: { type: 'failure-policy' },
     ...RETENTION,
   }),
   logContext: (data) => ({ connectorId: data.connectorId, eventId: data.event.id, pcsmProfileId: data.event.data.id }),

@@ -1,9 +1,36 @@
-/** BullMQ queues, one per source of events, so a flood from one side cannot starve the other. */
-export const QUEUES = {
-  pcsmEvents: 'pcsm-events',
-  autotaskEvents: 'autotask-events',
-  /** Catalogue refreshes and (later) reconciliation: housekeeping that must not delay ticket sync. */
-  maintenance: 'maintenance',
-} as const;
+/**
+ * Where jobs wait. Every connector has a queue of its own: one connector's storm, outage or full
+ * Autotask budget holds only its own work (BullMQ's pause and rate limit act per queue), and the
+ * connector's jobs run in rank order inside it. A small global queue carries what must run while a
+ * connector's queue is held (the credentials check that releases it).
+ */
+export const QUEUE_KINDS = ['connector', 'maintenance'] as const;
+export type QueueKind = (typeof QUEUE_KINDS)[number];
 
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+const CONNECTOR_QUEUE = 'connector.';
+const MAINTENANCE_QUEUE = 'maintenance';
+
+export function queueName(kind: QueueKind, connectorId?: string): string {
+  if (kind === 'maintenance') return MAINTENANCE_QUEUE;
+  if (!connectorId) throw new Error('a connector queue needs the connector id');
+  return `${CONNECTOR_QUEUE}${connectorId}`;
+}
+
+/** The connector a queue belongs to, or null for the global queue. */
+export function connectorOfQueue(name: string): string | null {
+  return name.startsWith(CONNECTOR_QUEUE) ? name.slice(CONNECTOR_QUEUE.length) : null;
+}
+
+/**
+ * BullMQ priorities inside a connector's queue (lower runs first): new tickets, then updates,
+ * round-trip reads, reconciliation, catalogue refresh. The budget governor holds back the lower
+ * ranks as Autotask's hourly budget fills.
+ */
+export const RANK = {
+  newTicket: 1,
+  ticketUpdate: 2,
+  roundTrip: 3,
+  reconciliation: 4,
+  catalogue: 5,
+} as const;
+export type Rank = (typeof RANK)[keyof typeof RANK];

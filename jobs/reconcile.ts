@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import { reconcile } from '../src/sync/reconcile';
-import { defineJob, RETENTION } from './definition';
-import { QUEUES } from './queues';
+import { defineJob, RETENTION, safeJobId } from './definition';
+import { RANK } from './queues';
 
 /** Looks for what webhooks missed on both sides; scheduled per connector and on demand. */
 export const reconcileConnector = defineJob({
   name: 'reconcile',
-  queue: QUEUES.maintenance,
+  queue: 'connector',
   schema: z.object({ connectorId: z.string().min(1) }),
   options: (data) => ({
     // A run waiting or running already covers a new request: one run, one read of each side.
-    deduplication: { id: `reconcile.${data.connectorId}` },
-    attempts: 3,
-    backoff: { type: 'exponential', delay: 30_000, jitter: 0.25 },
+    deduplication: { id: safeJobId('reconcile', data.connectorId) },
+    priority: RANK.reconciliation,
+    // The next scheduled run covers what a failed one missed: a few tries, then leave it to the schedule.
+    attempts: 5,
+    backoff: { type: 'failure-policy' },
     ...RETENTION,
   }),
   logContext: (data) => ({ connectorId: data.connectorId }),

@@ -43,8 +43,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_{}-]+$/, 'may only contain letters, digits, _ - { }')
     .default('pcsm-sync'),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
-  SYNC_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(5),
+  SYNC_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  SYNC_MAX_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+  SYNC_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  SYNC_REFUSAL_COOLDOWN_MS: z.coerce.number().int().min(1000).max(86_400_000).default(15 * 60_000),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
@@ -63,7 +66,14 @@ export type Config = Readonly<{
   pcsmTimeoutMs: number;
   queuePrefix: string;
   workerConcurrency: number;
+  /** A ticket's updates are written once it has been quiet this long. */
   syncSettleMs: number;
+  /** A ticket that keeps changing is still written this long after its first unwritten change. */
+  syncMaxWaitMs: number;
+  /** The widest spacing between two writes of one busy ticket. */
+  syncMinIntervalMs: number;
+  /** How long a refused ticket waits before reconciliation tries it again (doubling, up to 6 h). */
+  syncRefusalCoolDownMs: number;
   /** Where a worker-only process serves /metrics and /healthz; unset: it serves nothing. */
   metricsPort: number | null;
 }>;
@@ -100,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
     syncSettleMs: e.SYNC_SETTLE_MS,
+    syncMaxWaitMs: e.SYNC_MAX_WAIT_MS,
+    syncMinIntervalMs: e.SYNC_MIN_INTERVAL_MS,
+    syncRefusalCoolDownMs: e.SYNC_REFUSAL_COOLDOWN_MS,
     metricsPort: e.METRICS_PORT ?? null,
   });
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { JobDeps } from '../jobs/definition';
 import { JobProducer, QueueUnavailableError } from '../jobs/producer';
@@ -9,19 +10,25 @@ import { startWorkers, type RunningWorkers } from '../workers/start-workers';
 import { AutotaskClient } from './autotask/client';
 import { RedisEndpointSlots } from './autotask/shared-endpoint-slots';
 import type { Config } from './config';
+import { ConnectorDirectory } from './connector/directory';
 import { createApp } from './ingress/app';
 import { serve } from './ingress/serve';
 import { createWorkerApp } from './ingress/worker-app';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
 import { PcsmClient } from './pcsm/client';
-import { isTicketEvent } from './pcsm/events';
+import { isTicketEvent, pcsmTicketSchema } from './pcsm/events';
 import type { SetupDeps } from './setup/setup';
-import type { Connector } from './connector/configuration';
 import { createStore, type Store } from './store';
+import { migrate } from './store/migrations';
 import { AutotaskTicketSync } from './sync/autotask-ticket-sync';
+import { ConnectorHealth } from './sync/connector-health';
 import { ProfileSync } from './sync/profile-sync';
+import { pokeTicket, takeTicketEvent, type TicketIntakeDeps } from './sync/ticket-intake';
+import { TicketNumbers } from './sync/ticket-numbers';
+import type { RetryScope } from './sync/ticket-retries';
 import { TicketSync } from './sync/ticket-sync';
+import type { WritePolicy } from './sync/write-schedule';
 
 export interface RuntimeOptions {
   api: boolean;
@@ -34,6 +41,7 @@ export interface Runtime {
   store: Store;
   producer: JobProducer;
   logger: Logger;
+  connectors: ConnectorDirectory;
   server: Server | null;
   /** Base URL of the api when it runs (the port may have been chosen by the OS). */
   url: string | null;
@@ -41,12 +49,17 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** How long the api trusts a cached webhook secret; a changed secret reaches every replica within this. */
-const SECRET_CACHE_MS = 10_000;
+/** How long a process trusts its copy of a connector when no change announcement reached it. */
+const CONNECTOR_CACHE_MS = 60_000;
 /** Autotask's concurrent-request limit per integration and endpoint (integrations created after 2023.1). */
 const AUTOTASK_THREADS_PER_ENDPOINT = 3;
 /** How far back a connector's first reconciliation looks. */
 const FIRST_RECONCILE_LOOKBACK_MS = 24 * 3600 * 1000;
+/** A ticket state unwritten this long has its job re-added if it lost it (the overdue sweep). */
+const OVERDUE_AFTER_MS = 10 * 60_000;
+const OVERDUE_SWEEP_MS = 5 * 60_000;
+/** A refusal is tried again after the cool-down, then twice as long … up to 6 hours, unless something changes first. */
+const MAX_REFUSAL_COOL_DOWN_MS = 6 * 3600_000;
 
 /** The composition root: builds every part from the validated config and wires them together. */
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
@@ -54,11 +67,46 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const redis = redisOptions(config.redisUrl);
 
   const connection = await mongoose.createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
-  const store = createStore(connection, config.secretsKey);
-  await store.ensureIndexes();
-
   const registry = buildRegistry();
   const producer = new JobProducer({ redis, prefix: config.queuePrefix, registry });
+  const store = createStore({
+    connection,
+    secretsKey: config.secretsKey,
+    redis: producer.redis,
+    prefix: config.queuePrefix,
+    burstResetMs: config.syncMinIntervalMs,
+  });
+  const migration = await migrate(connection);
+  for (const step of migration.steps) logger.info('migrated', { step });
+  await store.ensureIndexes();
+
+  const connectors = new ConnectorDirectory((id) => store.connectors.get(id), CONNECTOR_CACHE_MS);
+  // Every process caches connectors; whoever changes one tells the others through Redis.
+  const channel = `${config.queuePrefix}:connector-changed`;
+  const subscriber = new Redis({ ...(redis as object), maxRetriesPerRequest: null });
+  subscriber.on('error', () => undefined);
+  const changeListeners: Array<(connectorId: string) => void> = [(id) => connectors.invalidate(id)];
+  subscriber.on('message', (_channel: string, connectorId: string) => changeListeners.forEach((listener) => listener(connectorId)));
+  // Not awaited: with Redis down at start the subscription waits for the connection.
+  subscriber.subscribe(channel).catch((error: unknown) => logger.warn('could not subscribe to connector changes', { error }));
+  // A reconnect may have missed announcements: forget every copy rather than trust one.
+  subscriber.on('ready', () => connectors.invalidate());
+
+  const policy: WritePolicy = { settleMs: config.syncSettleMs, maxWaitMs: config.syncMaxWaitMs, minIntervalMs: config.syncMinIntervalMs };
+  const intake: TicketIntakeDeps = {
+    desiredStates: store.desiredStates,
+    record: (step) => producer.withRedis(step),
+    policy,
+    scheduleTicket: (connectorId, ticketId, timing) => producer.enqueue('ticket-sync', { connectorId, ticketId }, timing),
+  };
+  const requestRetry = (connectorId: string, scope: RetryScope) => producer.enqueue('retry-tickets', { connectorId, scope });
+  store.connectors.onChange((connectorId, what) => {
+    connectors.invalidate(connectorId);
+    producer.redis.publish(channel, connectorId).catch((error: unknown) => logger.warn('could not announce a connector change', { connectorId, error }));
+    // Work refused under the old configuration may pass under the new one.
+    if (what === 'configuration') requestRetry(connectorId, 'refused').catch(() => undefined);
+  });
+
   const metrics = new Metrics();
   // Every call to either system is counted: Autotask's hourly budget is shared by the whole database.
   const autotaskCalls = metrics.counter('pcsm_sync_autotask_requests_total', 'Autotask REST requests by connector, method, entity and status');
@@ -83,36 +131,61 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
     pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
   };
-  /** Each connector's housekeeping: catalogue refresh and reconciliation, on their intervals. */
+  /** Each connector's housekeeping: catalogue refresh, reconciliation and the overdue sweep, on their intervals. */
   const scheduleConnector = async (connectorId: string) => {
     await producer.scheduleEvery('catalogue-refresh', connectorId, config.catalogueRefreshIntervalSeconds * 1000, { connectorId });
     await producer.scheduleEvery('reconcile', connectorId, config.reconcileIntervalSeconds * 1000, { connectorId });
+    await producer.scheduleEvery('retry-tickets', connectorId, OVERDUE_SWEEP_MS, { connectorId, scope: 'overdue' });
   };
+  const queueControl = {
+    pause: (connectorId: string) => producer.connectorQueue(connectorId).pause(),
+    resume: (connectorId: string) => producer.connectorQueue(connectorId).resume(),
+    promoteDelayed: async (connectorId: string) => {
+      const queue = producer.connectorQueue(connectorId);
+      let promoted = 0;
+      for (const job of await queue.getJobs(['delayed'])) {
+        await job.promote().then(() => (promoted += 1), () => undefined);
+      }
+      return promoted;
+    },
+  };
+  const health = new ConnectorHealth({
+    store,
+    connectors,
+    autotaskSession: setup.autotaskSession,
+    pcsmSession: setup.pcsmSession,
+    queues: queueControl,
+    scheduleCheck: async (connectorId, delayMs) => {
+      await producer.enqueue('credentials-check', { connectorId }, { delayMs });
+    },
+  });
 
   let workers: RunningWorkers | null = null;
+  let workerConnection: Redis | null = null;
   if (options.worker) {
-    const ticketSync = new TicketSync({
-      store,
-      autotaskSession: setup.autotaskSession,
-      pcsmSession: setup.pcsmSession,
-      leaseMs: Math.max(60_000, 3 * config.autotaskTimeoutMs),
-      busyRetryMs: 300,
-      settleMs: config.syncSettleMs,
-      maxSettleMs: 10 * config.syncSettleMs,
-    });
-    const autotaskTicketSync = new AutotaskTicketSync({
-      store,
-      autotaskSession: setup.autotaskSession,
-      pcsmSession: setup.pcsmSession,
-    });
+    const requestTicketNumbers = async (connectorId: string) => {
+      await producer.enqueue('ticket-numbers', { connectorId });
+    };
     const deps: JobDeps = {
       store,
-      ticketSync,
-      autotaskTicketSync,
-      profileSync: new ProfileSync({
+      connectors,
+      ticketSync: new TicketSync({
         store,
-        autotaskCompanies: (connector) => setup.autotaskSession(connector),
+        connectors,
+        autotaskSession: setup.autotaskSession,
+        policy,
+        requestTicketNumber: async (connectorId, autotaskTicketId, ticketId) => {
+          await store.ticketNumberBacklog.add(connectorId, { autotaskTicketId, ticketId });
+          await requestTicketNumbers(connectorId);
+        },
+        refusalCoolDownMs: (count) => Math.min(MAX_REFUSAL_COOL_DOWN_MS, config.syncRefusalCoolDownMs * 2 ** Math.max(0, Math.min(count - 1, 10))),
       }),
+      ticketNumbers: new TicketNumbers({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),
+      scheduleTicketNumbers: requestTicketNumbers,
+      ticketRetries: { ...intake, store, overdueAfterMs: OVERDUE_AFTER_MS },
+      autotaskTicketSync: new AutotaskTicketSync({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),
+      profileSync: new ProfileSync({ store, autotaskCompanies: (connector) => setup.autotaskSession(connector) }),
+      health,
       setup,
       reconcile: {
         store,
@@ -120,58 +193,75 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         pcsmSession: setup.pcsmSession,
         enqueueAutotaskChange: (connectorId, autotaskTicketId, deliveryId) =>
           producer.enqueue('autotask-ticket-changed', { connectorId, autotaskTicketId, source: 'reconciliation', deliveryId }),
-        enqueuePcsmEvent: (connectorId, event) => producer.enqueue('pcsm-ticket-event', { connectorId, event }),
+        takePcsmTicket: (connectorId, ticket) => takeTicketEvent(intake, connectorId, ticket),
+        retryRefusalsDue: (connectorId) => requestRetry(connectorId, 'refusals-due'),
         firstRunLookbackMs: FIRST_RECONCILE_LOOKBACK_MS,
       },
     };
-    workers = startWorkers({ redis, prefix: config.queuePrefix, concurrency: config.workerConcurrency, registry, deps, logger, metrics });
+    workerConnection = new Redis({ ...(redis as object), maxRetriesPerRequest: null });
+    workerConnection.on('error', () => undefined);
+    workers = await startWorkers({
+      connection: workerConnection,
+      producer,
+      concurrency: config.workerConcurrency,
+      registry,
+      deps,
+      logger,
+      metrics,
+      connectorIds: () => store.connectors.listIds(),
+    });
+    const running = workers;
+    changeListeners.push((id) => running.ensureConnector(id));
+  }
+
+  // States an older version left unapplied in MongoDB go through the intake like any event.
+  for (const carried of migration.carried) {
+    const ticket = pcsmTicketSchema.safeParse(carried.ticket);
+    if (ticket.success) await takeTicketEvent(intake, carried.connectorId, ticket.data).catch((error: unknown) => logger.warn('could not carry a ticket state over', { error }));
   }
 
   let server: Server | null = null;
   let url: string | null = null;
   if (options.api) {
-    // Every connector keeps a scheduled catalogue refresh; upserting is idempotent across replicas.
+    // Every connector keeps its housekeeping schedule; upserting is idempotent across replicas.
     for (const connectorId of await store.connectors.listIds()) {
+      producer.connectorQueue(connectorId);
       await scheduleConnector(connectorId).catch((error: unknown) => logger.warn('could not schedule the connector housekeeping', { connectorId, error }));
     }
-    // Ingress checks every delivery against the connector's secrets; a short cache keeps MongoDB out
-    // of the hot path while a changed secret still reaches every replica within SECRET_CACHE_MS.
-    const cache = new Map<string, { value: Connector | null; until: number }>();
-    const cachedConnector = async (connectorId: string): Promise<Connector | null> => {
-      const cached = cache.get(connectorId);
-      if (cached && cached.until > Date.now()) return cached.value;
-      const value = await store.connectors.get(connectorId);
-      cache.set(connectorId, { value, until: Date.now() + SECRET_CACHE_MS });
-      return value;
-    };
+    changeListeners.push((id) => producer.connectorQueue(id));
     const app = createApp({
       adminToken: config.adminToken,
       store,
       logger,
       metrics,
-      queues: producer.allQueues(),
-      enqueuePcsmEvent: (connectorId, event) =>
-        isTicketEvent(event)
-          ? producer.enqueue('pcsm-ticket-event', { connectorId, event })
-          : producer.enqueue('pcsm-profile-event', { connectorId, event }),
+      queues: () => producer.allQueues(),
+      onQueueCreated: (listener) => producer.onQueueCreated(listener),
+      takePcsmEvent: async (connectorId, event) => {
+        if (isTicketEvent(event)) return takeTicketEvent(intake, connectorId, event.data);
+        return { jobId: await producer.enqueue('pcsm-profile-event', { connectorId, event }), newest: true };
+      },
       isQueueUnavailable: (error) => error instanceof QueueUnavailableError,
       setup,
       enqueueCatalogueRefresh: (connectorId) => producer.enqueue('catalogue-refresh', { connectorId }),
       enqueueReconcile: (connectorId) => producer.enqueue('reconcile', { connectorId }),
-      connectorSaved: (connectorId) => {
-        cache.delete(connectorId);
-        return scheduleConnector(connectorId).catch((error: unknown) => {
+      retryTicket: (connectorId, ticketId) => pokeTicket(intake, connectorId, ticketId, { force: true }),
+      retryAllTickets: (connectorId) => requestRetry(connectorId, 'all'),
+      connectorSaved: async (connectorId) => {
+        producer.connectorQueue(connectorId);
+        await scheduleConnector(connectorId).catch((error: unknown) => {
           // The next save or api start schedules it; the connector itself is saved either way.
           logger.warn('could not schedule the connector housekeeping', { connectorId, error });
         });
+        // New credentials may be the fix a suspended connector waits for: check them now.
+        if ((await connectors.get(connectorId))?.suspension) await health.check(connectorId).catch(() => producer.enqueue('credentials-check', { connectorId }, { delayMs: 0 }));
       },
       readiness: async () => ({
         redis: producer.redis.status === 'ready' && (await producer.redis.ping().then(() => true, () => false)),
         mongo: await connection.db!.admin().ping().then(() => true, () => false),
       }),
-      pcsmWebhookSecret: async (connectorId) => (await cachedConnector(connectorId))?.pcsm.webhookSecret ?? null,
-      autotaskWebhookSecret: async (connectorId) => (await cachedConnector(connectorId))?.autotask.webhookSecret ?? null,
-      calloutCredentials: async (connectorId) => (await cachedConnector(connectorId))?.callout ?? null,
+      pcsmWebhookSecret: async (connectorId) => (await connectors.get(connectorId))?.pcsm.webhookSecret ?? null,
+      autotaskWebhookSecret: async (connectorId) => (await connectors.get(connectorId))?.autotask.webhookSecret ?? null,
+      calloutCredentials: async (connectorId) => (await connectors.get(connectorId))?.callout ?? null,
       enqueueAutotaskTrigger: (connectorId, trigger) =>
         producer.enqueue('autotask-ticket-changed', { connectorId, ...trigger }),
       autotaskWebhookDeactivated: (connectorId, notice) =>
@@ -191,7 +281,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     const app = createWorkerApp({
       adminToken: config.adminToken,
       metrics,
-      queues: producer.allQueues(),
+      queues: () => producer.allQueues(),
       consuming: () => running.workers.every((worker) => worker.isRunning()),
     });
     server = await serve(app, config.metricsPort, config.host);
@@ -204,13 +294,16 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     store,
     producer,
     logger,
+    connectors,
     server,
     url,
     workers,
     async close() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       if (workers) await workers.close();
+      subscriber.disconnect();
       await producer.close();
+      workerConnection?.disconnect();
       await connection.close();
     },
   };

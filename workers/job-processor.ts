@@ -1,44 +1,102 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { JobContext, JobDeps } from '../jobs/definition';
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { decidedFailure, retryDelayMs, type JobContext, type JobDeps } from '../jobs/definition';
 import type { JobRegistry } from '../jobs/registry';
+import { connectorOfQueue } from '../jobs/queues';
+import { decide } from '../src/failure/outcome';
 import type { Logger } from '../src/logger';
-import { PermanentSyncError, RetryLaterError } from '../src/sync/errors';
+
+/** What the processor may do to a connector's queue when the failure policy says so. */
+export interface QueueHolds {
+  /** Holds every job of the connector's queue for `ms` (BullMQ's rate limit on that queue only). */
+  holdConnector(connectorId: string, ms: number): Promise<void>;
+}
+
+/** The wait BullMQ's backoff should use, carried on the error the processor rethrows. */
+export class RetryScheduledError extends Error {
+  constructor(message: string, readonly delayMs: number) {
+    super(message);
+    this.name = new.target.name;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** How long a job needing the RMM waits for its refused credentials before it looks again. */
+const CREDENTIALS_WAIT_MS = 5 * 60_000;
+
+const CONTROL_ERRORS = new Set(['DelayedError', 'WaitingError', 'RateLimitError', 'WaitingChildrenError']);
 
 /**
- * Waiting for a busy ticket or a rate limit does not spend an attempt in BullMQ, so cap how
- * often a job may start in total to make an endless loop impossible.
+ * Turns a registry into a BullMQ processor: validate, log with context, and obey the one failure
+ * policy (src/failure/outcome.ts) for every job kind:
+ * - retry: BullMQ's retry with the wait decided here (`connector` scope: the whole queue waits);
+ * - wait-for-change: the job fails (visible in Bull Board) and its ticket waits for a change;
+ * - stop-connector: the connector is suspended and the job waits (not fails) for the credentials.
  */
-export const MAX_STARTS = 200;
-const MAX_WAIT_MS = 10_000;
-
-/** Turns a registry into a BullMQ processor: validate, log with context, map domain errors onto BullMQ. */
-export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger: Logger) {
+export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger: Logger, holds: QueueHolds) {
   return async (job: Job, token?: string): Promise<unknown> => {
     const definition = registry.get(job.name);
     if (!definition) throw new UnrecoverableError(`no handler for job "${job.name}"`);
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid payload for "${job.name}": ${parsed.error.message}`);
     const log = logger.child({ jobId: job.id, jobName: job.name, attempt: job.attemptsStarted, ...definition.logContext(parsed.data) });
-    const context: JobContext = { deps, log, jobId: job.id!, attempt: job.attemptsStarted };
+    const context: JobContext = {
+      deps,
+      log,
+      jobId: job.id!,
+      attempt: job.attemptsStarted,
+      defer: async (runAt) => {
+        await job.moveToDelayed(Math.max(Date.now(), Math.round(runAt)), token);
+        throw new DelayedError();
+      },
+    };
     try {
       const result = await definition.handle(parsed.data, context);
       log.info('job done', { outcome: result });
       return result;
     } catch (error) {
-      if (error instanceof RetryLaterError && job.attemptsStarted < MAX_STARTS) {
-        // Waiting on a busy ticket backs off (doubling every 5 starts, up to 10 s) so that a crashed
-        // lease holder, whose lease outlives it by up to a minute, is waited out well within MAX_STARTS.
-        const delayMs = Math.max(error.delayMs, Math.min(error.delayMs * 2 ** Math.floor(job.attemptsStarted / 5), MAX_WAIT_MS));
-        log.debug('job waits', { reason: error.message, delayMs });
-        await job.moveToDelayed(Date.now() + delayMs, token);
-        throw new DelayedError();
+      if (error instanceof Error && CONTROL_ERRORS.has(error.name)) throw error;
+      const outcome = decide(error);
+      const delayMs = outcome.kind === 'retry' ? (outcome.afterMs ?? retryDelayMs(job.attemptsMade + 1)) : 0;
+      try {
+        await definition.recordFailure?.(parsed.data, decidedFailure(outcome, new Date(Date.now() + delayMs)), context);
+      } catch (bookkeeping) {
+        log.error('could not record the failure', { error: bookkeeping });
       }
-      if (error instanceof PermanentSyncError || error instanceof RetryLaterError) {
-        log.warn('job failed permanently', { reason: error.message });
-        throw new UnrecoverableError(error.message);
+      const connectorId = connectorOfQueue(job.queueName);
+      switch (outcome.kind) {
+        case 'retry':
+          if (outcome.scope === 'connector' && connectorId) {
+            log.warn('connector waits', { reason: outcome.reason, delayMs });
+            // The queue's rate limit holds the connector's other jobs; this one waits as a delayed job,
+            // whose timer wakes the workers when the wait is over (a job put back among prioritized
+            // jobs would wait for the next poll).
+            await holds.holdConnector(connectorId, delayMs);
+            await job.moveToDelayed(Date.now() + delayMs, token);
+            throw new DelayedError();
+          }
+          log.warn('job will retry', { reason: outcome.reason, delayMs });
+          throw new RetryScheduledError(outcome.reason, delayMs);
+        case 'wait-for-change':
+          log.warn('job refused: waits for a change', { reason: outcome.reason });
+          throw new UnrecoverableError(outcome.reason);
+        case 'stop-connector': {
+          const suspended = connectorId ?? (parsed.data as { connectorId?: string }).connectorId;
+          log.error('credentials refused: the connector needs attention and its work waits', { reason: outcome.reason, system: outcome.system });
+          if (suspended) await deps.health.suspend(suspended, outcome.system, outcome.reason);
+          if (outcome.system === 'autotask' && connectorId) {
+            // The queue is paused now: the job waits in it until the credentials work again.
+            await job.moveToWait(token);
+            throw new WaitingError();
+          }
+          await job.moveToDelayed(Date.now() + CREDENTIALS_WAIT_MS, token);
+          throw new DelayedError();
+        }
       }
-      log.warn('job attempt failed', { error });
-      throw error;
     }
   };
+}
+
+/** BullMQ's backoff for every job: the wait the processor decided (`backoff: { type: 'failure-policy' }`). */
+export function failurePolicyBackoff(attemptsMade: number, _type: string | undefined, error: Error | undefined): number {
+  return error instanceof RetryScheduledError ? error.delayMs : retryDelayMs(attemptsMade);
 }

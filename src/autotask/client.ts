@@ -259,6 +259,21 @@ class ConnectorSession implements AutotaskSession {
     return item && typeof item === 'object' ? (item as AutotaskTicket) : null;
   }
 
+  async getTicketNumbers(ids: number[]): Promise<Map<number, string>> {
+    const numbers = new Map<number, string>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += MAX_PAGE_SIZE) {
+      const chunk = unique.slice(start, start + MAX_PAGE_SIZE);
+      const items = await this.queryPage<{ id: number; ticketNumber?: unknown }>('Tickets', {
+        MaxRecords: MAX_PAGE_SIZE,
+        IncludeFields: ['id', 'ticketNumber'],
+        Filter: [{ op: 'in', field: 'id', value: chunk }],
+      });
+      for (const item of items) if (typeof item.ticketNumber === 'string') numbers.set(item.id, item.ticketNumber);
+    }
+    return numbers;
+  }
+
   async findTicketByExternalId(externalId: string): Promise<AutotaskTicket | null> {
     const items = await this.queryPage<AutotaskTicket>('Tickets', {
       MaxRecords: MAX_PAGE_SIZE,

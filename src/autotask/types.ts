@@ -120,6 +120,8 @@ export interface AutotaskSession {
   updateTicket(id: number, fields: Partial<AutotaskTicketFields>): Promise<void>;
   /** GET /Tickets/{id}; null when the ticket does not exist. */
   getTicket(id: number): Promise<AutotaskTicket | null>;
+  /** POST /Tickets/query on `id in [...]` (500 per query), ticketNumber only: id → ticket number. */
+  getTicketNumbers(ids: number[]): Promise<Map<number, string>>;
   /** POST /Tickets/query on externalID eq; the lowest-id match, or null. */
   findTicketByExternalId(externalId: string): Promise<AutotaskTicket | null>;
   /** id-cursor paging over POST /{entity}/query (id gt lastId, MaxRecords pageSize). */

@@ -52,7 +52,7 @@ export class ZoneDirectory {
     if (response.status === 200) throw new AutotaskUnavailableError('Autotask zone discovery answered without a zone url', 200);
     // An unknown or blank user is answered HTTP 500 with a JSON body (django-autotask get_zone_info).
     if (response.status !== 429 && (errorTexts(response.data).length > 0 || response.status === 404)) {
-      throw new AutotaskAuthError('Autotask zone discovery knows no zone for this API username: check the username.', response.status);
+      throw new AutotaskAuthError('Autotask zone discovery knows no zone for this API username: check the username.', response.status, 'credentials');
     }
     throw classifyResponse(response) ?? new AutotaskUnavailableError(`Autotask zone discovery answered HTTP ${response.status}`, response.status);
   }

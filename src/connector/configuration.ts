@@ -92,7 +92,16 @@ export interface Connector {
   newProfilePolicy: NewProfilePolicy;
   /** Mappings the last catalogue check found unusable; sync refuses to send them. */
   problems: MappingProblem[];
+  /** Set while a system refuses the connector's credentials: its work waits until they work again. */
+  suspension: ConnectorSuspension | null;
+  revision: number;
   updatedAt: Date;
+}
+
+export interface ConnectorSuspension {
+  system: 'autotask' | 'pcsm';
+  reason: string;
+  since: Date;
 }
 
 /** Secret fields by path; the same list drives encryption, redaction and "keep the stored value". */
@@ -110,4 +119,4 @@ export type SecretField = (typeof SECRET_FIELDS)[number];
 export const REDACTED_SECRET = '[redacted]';
 
 /** Fields a GET shows that the server owns: a PUT may carry them back unchanged, and they are ignored. */
-export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'createdAt', 'updatedAt'];
+export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'suspension', 'createdAt', 'updatedAt'];

@@ -29,32 +29,3 @@ export async function getConnector(store: Store, id: string): Promise<HttpResult
   const connector = CONNECTOR_ID.test(id) ? await store.connectors.getRedacted(id) : null;
   return connector ? json(200, connector) : problem(404, 'Not Found', `no connector ${id}`);
 }
-
-/** `GET /api/v1/connectors/{id}/tickets/{pcsmTicketId}`: the link, or why there is none yet. */
-export async function getTicketLink(store: Store, id: string, pcsmTicketId: string): Promise<HttpResult> {
-  const link = await store.ticketLinks.get(id, pcsmTicketId);
-  const intent = await store.syncIntents.get(id, pcsmTicketId);
-  if (!link && !intent) return problem(404, 'Not Found', `no link for PCSM ticket ${pcsmTicketId}`);
-  const failure = intent?.lastError ? { lastError: intent.lastError, failedAt: intent.failedAt?.toISOString() ?? null } : {};
-  if (!link) {
-    return json(200, {
-      pcsmTicketId,
-      autotaskTicketId: null,
-      autotaskTicketNumber: null,
-      state: intent?.lastError ? 'failed' : intent?.createStartedAt ? 'creating' : 'pending',
-      lastSyncedAt: null,
-      ...failure,
-    });
-  }
-  const behind = intent && intent.desiredUpdatedAt > link.appliedUpdatedAt;
-  return json(200, {
-    pcsmTicketId,
-    autotaskTicketId: link.autotaskTicketId,
-    autotaskTicketNumber: link.autotaskTicketNumber,
-    externalId: link.externalId,
-    state: intent?.lastError && behind ? 'failed' : behind ? 'pending' : 'synced',
-    lastSyncedAt: link.lastSyncedAt.toISOString(),
-    appliedUpdatedAt: link.appliedUpdatedAt.toISOString(),
-    ...failure,
-  });
-}

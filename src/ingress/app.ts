@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
-import type { PcsmEvent } from '../pcsm/events';
 import type { Store } from '../store';
 import { adminAuth } from './admin-auth';
-import { getConnector, getTicketLink, putConnector } from './admin-connectors';
+import { getConnector, putConnector } from './admin-connectors';
+import { getTicket, listTickets, retryAllTickets, retryTicket, type TicketHandlerDeps } from './admin-tickets';
 import {
   getSetup,
   postAccountCheck,
@@ -24,19 +24,21 @@ import {
 import { receiveCallout } from './autotask-callout';
 import { receiveAutotaskWebhook, type AutotaskTrigger } from './autotask-webhook';
 import { metricsResult } from './operator';
-import { receivePcsmWebhook } from './pcsm-webhook';
+import { receivePcsmWebhook, type PcsmEventIntake } from './pcsm-webhook';
 import { problem, send, type HttpResult } from './result';
 
 /** The contract's body limit for every ingress endpoint. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
-export interface AppDeps extends SetupHandlerDeps {
+export interface AppDeps extends SetupHandlerDeps, TicketHandlerDeps {
   adminToken: string;
   store: Store;
   logger: Logger;
   metrics: Metrics;
-  queues: Queue[];
-  enqueuePcsmEvent(connectorId: string, event: PcsmEvent): Promise<string>;
+  /** The queues Bull Board shows now; `onQueueCreated` adds the ones created later (a new connector's). */
+  queues(): Queue[];
+  onQueueCreated(listener: (queue: Queue) => void): void;
+  takePcsmEvent: PcsmEventIntake;
   isQueueUnavailable(error: unknown): boolean;
   /** Reachability of Redis and MongoDB for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
@@ -93,7 +95,7 @@ export function createApp(deps: AppDeps): express.Express {
         },
         {
           webhookSecret: deps.pcsmWebhookSecret,
-          enqueue: deps.enqueuePcsmEvent,
+          take: deps.takePcsmEvent,
           isQueueUnavailable: deps.isQueueUnavailable,
         },
       ),
@@ -161,10 +163,10 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   api.get('/connectors/:id', route('admin', (req) => getConnector(deps.store, String(req.params.id))));
-  api.get(
-    '/connectors/:id/tickets/:pcsmTicketId',
-    route('admin', (req) => getTicketLink(deps.store, String(req.params.id), String(req.params.pcsmTicketId))),
-  );
+  api.get('/connectors/:id/tickets', route('admin', (req) => listTickets(deps, String(req.params.id), req.query as Record<string, unknown>)));
+  api.post('/connectors/:id/tickets/retry', route('admin', (req) => retryAllTickets(deps, String(req.params.id))));
+  api.get('/connectors/:id/tickets/:ticketId', route('admin', (req) => getTicket(deps, String(req.params.id), String(req.params.ticketId))));
+  api.post('/connectors/:id/tickets/:ticketId/retry', route('admin', (req) => retryTicket(deps, String(req.params.id), String(req.params.ticketId))));
   api.get('/connectors/:id/setup', route('admin', (req) => getSetup(deps, String(req.params.id))));
   api.post('/connectors/:id/setup', jsonBody, route('admin', (req) => postSetup(deps, String(req.params.id), req.body)));
   api.post('/connectors/:id/setup/validate', jsonBody, route('admin', (req) => postSetupValidate(deps, String(req.params.id), req.body)));
@@ -187,13 +189,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
-  createBullBoard({ queues: deps.queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+  const bullBoard = createBullBoard({ queues: deps.queues().map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+  deps.onQueueCreated((queue) => bullBoard.addQueue(new BullMQAdapter(queue)));
   app.use('/admin/queues', admin, board.getRouter());
 
   app.get(
     '/metrics',
     admin,
-    route('admin', () => metricsResult(deps.metrics, deps.queues)),
+    route('admin', () => metricsResult(deps.metrics, deps.queues())),
   );
 
   app.use((_req: Request, res: Response) => send(res, problem(404, 'Not Found')));

@@ -11,15 +11,19 @@ export interface PcsmWebhookInput {
   nowSeconds: number;
 }
 
+/**
+ * Records what the event means and makes sure its job waits: resolves once both are in Redis
+ * (`jobId` null when the event changes nothing: an older or already known state), rejects with
+ * QueueUnavailableError when they are not.
+ */
+export type PcsmEventIntake = (connectorId: string, event: PcsmEvent) => Promise<{ jobId: string | null; newest: boolean }>;
+
 export interface PcsmWebhookDeps {
   /** The connector's PCSM webhook secret, or null when the connector does not exist. */
   webhookSecret(connectorId: string): Promise<string | null>;
-  /** Resolves once the job is in Redis; rejects with QueueUnavailableError when it is not. */
-  enqueue(connectorId: string, event: PcsmEvent): Promise<string>;
+  take: PcsmEventIntake;
   isQueueUnavailable(error: unknown): boolean;
 }
-
-
 
 /** `POST /webhooks/pcsm/{connectorId}`: authenticate, validate, enqueue; nothing else. */
 export async function receivePcsmWebhook(input: PcsmWebhookInput, deps: PcsmWebhookDeps): Promise<HttpResult> {
@@ -48,12 +52,14 @@ export async function receivePcsmWebhook(input: PcsmWebhookInput, deps: PcsmWebh
   if (!parsed.success) return invalidEvent(parsed.error);
 
   try {
-    const jobId = await deps.enqueue(input.connectorId, parsed.data);
+    const { jobId, newest } = await deps.take(input.connectorId, parsed.data);
     return json(202, {
       accepted: true,
       eventId: parsed.data.id,
       jobId,
       kind: isTicketEvent(parsed.data) ? 'ticket' : 'profile',
+      // An older or already known state is accepted and changes nothing (newest updatedAt wins).
+      newest,
     });
   } catch (error) {
     if (!deps.isQueueUnavailable(error)) throw error;

@@ -8,7 +8,7 @@ import { problem, send } from './result';
 export interface WorkerAppDeps {
   adminToken: string;
   metrics: Metrics;
-  queues: Queue[];
+  queues(): Queue[];
   /** Whether every worker of the process is running. */
   consuming(): boolean;
 }
@@ -22,7 +22,7 @@ export function createWorkerApp(deps: WorkerAppDeps): express.Express {
     send(res, { status: consuming ? 200 : 503, body: { status: consuming ? 'ok' : 'not consuming' } });
   });
   app.get('/metrics', adminAuth(deps.adminToken), (_req, res, next) => {
-    metricsResult(deps.metrics, deps.queues).then((result) => send(res, result), next);
+    metricsResult(deps.metrics, deps.queues()).then((result) => send(res, result), next);
   });
   app.use((_req, res) => send(res, problem(404, 'Not Found')));
   return app;

@@ -4,6 +4,7 @@ import {
   SECRET_FIELDS,
   type Connector,
   type ConnectorInput,
+  type ConnectorSuspension,
   type MappingProblem,
   type Mappings,
   type NewProfilePolicy,
@@ -27,6 +28,7 @@ interface ConnectorDoc {
   mappings: Mappings;
   newProfilePolicy: NewProfilePolicy;
   problems: MappingProblem[];
+  suspension: ConnectorSuspension | null;
   revision: number;
   createdAt: Date;
   updatedAt: Date;
@@ -42,10 +44,14 @@ const connectorSchema = new Schema<ConnectorDoc>(
     mappings: { type: Schema.Types.Mixed, required: true },
     newProfilePolicy: { type: String, required: true, default: 'manual' },
     problems: { type: Schema.Types.Mixed, default: [] },
+    suspension: { type: Schema.Types.Mixed, default: null },
     revision: { type: Number, required: true },
   },
   { collection: 'connectors', timestamps: true, versionKey: false, minimize: false },
 );
+
+/** `configuration`: what the connector sends may differ now (refused work is worth a retry); `status`: only its health changed. */
+export type ConnectorChange = 'configuration' | 'status';
 
 /** The configuration as `GET /api/v1/connectors/{id}` shows it: every secret replaced by a marker. */
 export type RedactedConnector = Omit<Connector, 'updatedAt'> & {
@@ -57,9 +63,25 @@ export type RedactedConnector = Omit<Connector, 'updatedAt'> & {
 
 export class ConnectorStore {
   readonly model: Model<ConnectorDoc>;
+  private readonly listeners: Array<(connectorId: string, what: ConnectorChange) => void> = [];
 
   constructor(connection: Connection, private readonly box: SecretBox) {
     this.model = connection.model<ConnectorDoc>('Connector', connectorSchema);
+  }
+
+  /** Called after every change this store makes to a connector (the runtime tells the other processes). */
+  onChange(listener: (connectorId: string, what: ConnectorChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(id: string, what: ConnectorChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(id, what);
+      } catch {
+        // A listener's trouble must not undo a saved change.
+      }
+    }
   }
 
   /**
@@ -106,6 +128,7 @@ export class ConnectorStore {
       { $set: doc, $inc: { revision: 1 } },
       { upsert: true, runValidators: false },
     );
+    this.changed(id, 'configuration');
     return { created: existing === null, missingSecrets };
   }
 
@@ -135,6 +158,8 @@ export class ConnectorStore {
       mappings: doc.mappings,
       newProfilePolicy: doc.newProfilePolicy ?? 'manual',
       problems: doc.problems ?? [],
+      suspension: doc.suspension ?? null,
+      revision: doc.revision,
       updatedAt: doc.updatedAt,
     };
   }
@@ -145,6 +170,7 @@ export class ConnectorStore {
       { _id: id },
       { $set: { mappings, newProfilePolicy, problems }, $inc: { revision: 1 } },
     );
+    if (result.matchedCount === 1) this.changed(id, 'configuration');
     return result.matchedCount === 1;
   }
 
@@ -153,11 +179,26 @@ export class ConnectorStore {
     const doc = await this.model.findById(id, { problems: 1 }).lean();
     if (!doc || JSON.stringify(doc.problems ?? []) === JSON.stringify(problems)) return;
     await this.model.updateOne({ _id: id }, { $set: { problems } });
+    this.changed(id, 'status');
+  }
+
+  /** The connector's credentials were refused: it needs attention, and its work waits. Only the first refusal is recorded. */
+  async recordSuspension(id: string, suspension: ConnectorSuspension): Promise<boolean> {
+    const result = await this.model.updateOne({ _id: id, suspension: null }, { $set: { suspension } });
+    if (result.modifiedCount === 1) this.changed(id, 'status');
+    return result.modifiedCount === 1;
+  }
+
+  async clearSuspension(id: string): Promise<boolean> {
+    const result = await this.model.updateOne({ _id: id, suspension: { $ne: null } }, { $set: { suspension: null } });
+    if (result.modifiedCount === 1) this.changed(id, 'status');
+    return result.modifiedCount === 1;
   }
 
   /** Replaces one stored secret (sealed like the rest), e.g. a generated webhook secret. */
   async setSecret(id: string, field: SecretField, value: string): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { [field]: this.box.seal(value, `${id}/${field}`) } });
+    this.changed(id, 'configuration');
   }
 
   /** Adds one profile association unless the profile already has one (a retry adds nothing). */
@@ -166,6 +207,7 @@ export class ConnectorStore {
       { _id: id, 'mappings.profiles.profileId': { $ne: profileId } },
       { $push: { 'mappings.profiles': { profileId, companyId } }, $inc: { revision: 1 } },
     );
+    if (result.modifiedCount === 1) this.changed(id, 'configuration');
     return result.modifiedCount === 1;
   }
 
@@ -180,14 +222,15 @@ export class ConnectorStore {
     for (const field of SECRET_FIELDS) {
       if (typeof readPath(copy, field) === 'string') writePath(copy, field, REDACTED_SECRET);
     }
-    const { _id, createdAt, updatedAt, problems, ...rest } = copy as unknown as ConnectorDoc;
-    const found = problems ?? [];
+    const { _id, createdAt, updatedAt, problems, suspension, ...rest } = copy as unknown as ConnectorDoc;
+    const found = [...(suspension ? [{ mapping: suspension.system, reason: suspension.reason }] : []), ...(problems ?? [])];
     return {
       id: _id,
       ...rest,
       newProfilePolicy: rest.newProfilePolicy ?? 'manual',
       status: found.length > 0 ? 'needs-attention' : 'ok',
       problems: found,
+      suspension: suspension ?? null,
       createdAt: createdAt.toISOString(),
       updatedAt: updatedAt.toISOString(),
     };

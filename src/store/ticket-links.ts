@@ -2,43 +2,86 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { AutotaskTicketFields } from '../autotask/types';
 import { isDuplicateKeyError } from './duplicate-key';
 
+/** Why the last attempt did not bring the Autotask ticket to the RMM's state, and when it is tried again. */
+export interface TicketFailure {
+  /** `refused`: Autotask (or the mappings) refused this state; `transient`: an outage, retried on its own. */
+  kind: 'refused' | 'transient';
+  reason: string;
+  at: Date;
+  /** The RMM `updatedAt` of the state that failed. */
+  forUpdatedAt: Date;
+  /** When it is tried again without a change: the backoff of a transient failure, the cool-down of a refusal. */
+  nextAttemptAt: Date;
+  /** Failures of this kind in a row. */
+  count: number;
+}
+
+/**
+ * One RMM ticket's record on the Autotask side: the link once the Autotask ticket exists, the
+ * create intent before that, and the last failure. One document per (connector, RMM ticket), so a
+ * create costs one write before the POST and one after.
+ */
 export interface TicketLink {
   connectorId: string;
   pcsmTicketId: string;
   externalId: string;
-  autotaskTicketId: number;
+  /** null until the Autotask ticket exists (or is found after a create of unknown outcome). */
+  autotaskTicketId: number | null;
   autotaskTicketNumber: string | null;
-  /** PCSM `updatedAt` of the state last written to Autotask. */
+  /** RMM `updatedAt` of the state last written to Autotask (the epoch before the first write). */
   appliedUpdatedAt: Date;
   /** The Autotask ticket's fields as far as we know: what we wrote, and statuses read back from Autotask. */
   appliedFields: Partial<AutotaskTicketFields>;
-  /** What the last applied PCSM state mapped to: a field is sent only when PCSM changed it. */
-  appliedSource?: Partial<AutotaskTicketFields>;
-  lastSyncedAt: Date;
-  /** When PCSM was told which Autotask ticket this is (null until then). */
+  /** What the last applied RMM state mapped to: a field is sent only when the RMM changed it. */
+  appliedSource?: Partial<AutotaskTicketFields> | null;
+  lastSyncedAt: Date | null;
+  /** When the RMM was told which Autotask ticket this is (null until then). */
   pcsmNotifiedAt?: Date | null;
+  /**
+   * Set just before a POST /Tickets: if the answer is lost (timeout, crash), the next run looks the
+   * ticket up by externalID before it creates anything.
+   */
+  createStartedAt?: Date | null;
+  /** RMM `updatedAt` of the state that create sent. */
+  createSnapshotUpdatedAt?: Date | null;
+  /**
+   * Whether Autotask answered that create (a 5xx): the request is over and a look-up tells the
+   * truth. Without an answer (a timeout, a crash) it may still be running on Autotask's side.
+   */
+  createAnswered?: boolean | null;
+  failure?: TicketFailure | null;
 }
+
+export const EPOCH = new Date(0);
 
 const schema = new Schema<TicketLink>(
   {
     connectorId: { type: String, required: true },
     pcsmTicketId: { type: String, required: true },
     externalId: { type: String, required: true },
-    autotaskTicketId: { type: Number, required: true },
+    autotaskTicketId: { type: Number, default: null },
     autotaskTicketNumber: { type: String, default: null },
     appliedUpdatedAt: { type: Date, required: true },
-    appliedFields: { type: Schema.Types.Mixed, required: true },
+    appliedFields: { type: Schema.Types.Mixed, default: {} },
     appliedSource: { type: Schema.Types.Mixed, default: null },
-    lastSyncedAt: { type: Date, required: true },
+    lastSyncedAt: { type: Date, default: null },
     pcsmNotifiedAt: { type: Date, default: null },
+    createStartedAt: { type: Date, default: null },
+    createSnapshotUpdatedAt: { type: Date, default: null },
+    createAnswered: { type: Boolean, default: null },
+    failure: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'ticket_links', versionKey: false, autoIndex: false, minimize: false },
 );
 schema.index({ connectorId: 1, pcsmTicketId: 1 }, { unique: true });
-schema.index({ connectorId: 1, autotaskTicketId: 1 }, { unique: true });
+// Not unique: a ticket being created has no Autotask id yet, and partial unique indexes are not portable.
+schema.index({ connectorId: 1, autotaskTicketId: 1 });
 schema.index({ connectorId: 1, externalId: 1 });
+schema.index({ connectorId: 1, 'failure.kind': 1, pcsmTicketId: 1 });
 
-/** PCSM ticket ↔ Autotask ticket, one per (connector, PCSM ticket). */
+export type CreateClaim = 'started' | 'taken';
+
+/** RMM ticket ↔ Autotask ticket, one per (connector, RMM ticket). */
 export class TicketLinkStore {
   readonly model: Model<TicketLink>;
 
@@ -50,43 +93,90 @@ export class TicketLinkStore {
     return this.model.findOne({ connectorId, pcsmTicketId }).lean();
   }
 
+  async getMany(connectorId: string, pcsmTicketIds: string[]): Promise<TicketLink[]> {
+    if (pcsmTicketIds.length === 0) return [];
+    return this.model.find({ connectorId, pcsmTicketId: { $in: pcsmTicketIds } }).lean();
+  }
+
   async getByAutotaskId(connectorId: string, autotaskTicketId: number): Promise<TicketLink | null> {
     return this.model.findOne({ connectorId, autotaskTicketId }).lean();
   }
 
   async getByExternalId(connectorId: string, externalId: string): Promise<TicketLink | null> {
-    return this.model.findOne({ connectorId, externalId }).lean();
+    return this.model.findOne({ connectorId, externalId, autotaskTicketId: { $ne: null } }).lean();
   }
 
   /**
-   * What the Autotask ticket's status is now, as read from Autotask: the PCSM → Autotask direction
-   * compares against it, so a status a technician set is not overwritten by its own echo.
+   * Marks a create as started, unless another run already started one or the ticket is linked:
+   * `taken` then (the caller re-reads instead of posting a second ticket).
    */
-  async recordAutotaskStatus(connectorId: string, pcsmTicketId: string, status: number, ticketNumber: string | null): Promise<void> {
+  async beginCreate(connectorId: string, pcsmTicketId: string, externalId: string, snapshotUpdatedAt: Date): Promise<CreateClaim> {
+    try {
+      await this.model.updateOne(
+        { connectorId, pcsmTicketId, autotaskTicketId: null, createStartedAt: null },
+        {
+          $set: { createStartedAt: new Date(), createSnapshotUpdatedAt: snapshotUpdatedAt, createAnswered: null },
+          $setOnInsert: {
+            externalId,
+            autotaskTicketNumber: null,
+            appliedUpdatedAt: EPOCH,
+            appliedFields: {},
+            appliedSource: null,
+            lastSyncedAt: null,
+            pcsmNotifiedAt: null,
+            failure: null,
+          },
+        },
+        { upsert: true },
+      );
+      return 'started';
+    } catch (error) {
+      // The upsert met the (connector, ticket) key: a create is already marked, or the ticket is linked.
+      if (isDuplicateKeyError(error)) return 'taken';
+      throw error;
+    }
+  }
+
+  /** The create's outcome is unknown; `answered`: Autotask answered it (a 5xx), so it is over. */
+  async recordCreateUnknown(connectorId: string, pcsmTicketId: string, answered: boolean): Promise<void> {
+    await this.model.updateOne({ connectorId, pcsmTicketId, autotaskTicketId: null }, { $set: { createAnswered: answered } });
+  }
+
+  /** The create was refused or never sent: nothing exists in Autotask, the next run may POST again. */
+  async abandonCreate(connectorId: string, pcsmTicketId: string): Promise<void> {
     await this.model.updateOne(
-      { connectorId, pcsmTicketId },
-      { $set: { 'appliedFields.status': status, ...(ticketNumber ? { autotaskTicketNumber: ticketNumber } : {}), lastSyncedAt: new Date() } },
+      { connectorId, pcsmTicketId, autotaskTicketId: null },
+      { $set: { createStartedAt: null, createSnapshotUpdatedAt: null, createAnswered: null } },
     );
   }
 
-  async markPcsmNotified(connectorId: string, pcsmTicketId: string): Promise<void> {
-    await this.model.updateOne({ connectorId, pcsmTicketId }, { $set: { pcsmNotifiedAt: new Date() } });
-  }
-
-  /** Records the link once the Autotask ticket exists; a second call for the same ticket keeps the first link. */
-  async link(link: TicketLink): Promise<TicketLink> {
-    const key = { connectorId: link.connectorId, pcsmTicketId: link.pcsmTicketId };
-    try {
-      const doc = await this.model
-        .findOneAndUpdate(key, { $setOnInsert: link }, { upsert: true, returnDocument: 'after' })
-        .lean();
-      if (doc) return doc;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-    const doc = await this.model.findOne(key).lean();
-    if (!doc) throw new Error(`ticket link ${link.connectorId}/${link.pcsmTicketId} vanished while linking`);
-    return doc;
+  /** The Autotask ticket exists (created now, or found by externalID): the link, the state it holds, no failure. */
+  async recordCreated(
+    connectorId: string,
+    pcsmTicketId: string,
+    created: {
+      autotaskTicketId: number;
+      autotaskTicketNumber: string | null;
+      externalId: string;
+      appliedUpdatedAt: Date;
+      appliedFields: Partial<AutotaskTicketFields>;
+      appliedSource: Partial<AutotaskTicketFields> | null;
+    },
+  ): Promise<void> {
+    await this.model.updateOne(
+      { connectorId, pcsmTicketId },
+      {
+        $set: {
+          ...created,
+          lastSyncedAt: new Date(),
+          createStartedAt: null,
+          createSnapshotUpdatedAt: null,
+          createAnswered: null,
+          failure: null,
+        },
+      },
+      { upsert: true },
+    );
   }
 
   /**
@@ -103,7 +193,97 @@ export class TicketLinkStore {
     const fields = Object.fromEntries(Object.entries(written).map(([name, value]) => [`appliedFields.${name}`, value]));
     await this.model.updateOne(
       { connectorId, pcsmTicketId, appliedUpdatedAt: { $lt: appliedUpdatedAt } },
-      { $set: { ...fields, appliedSource: source, appliedUpdatedAt, lastSyncedAt: new Date() } },
+      { $set: { ...fields, appliedSource: source, appliedUpdatedAt, lastSyncedAt: new Date(), failure: null } },
+    );
+  }
+
+  /** Remembers why the last attempt failed and when it is tried again; the record exists even before any create. */
+  async recordFailure(
+    connectorId: string,
+    pcsmTicketId: string,
+    externalId: string,
+    failure: Omit<TicketFailure, 'count' | 'at'>,
+  ): Promise<TicketFailure> {
+    const existing = await this.model.findOne({ connectorId, pcsmTicketId }, { failure: 1 }).lean();
+    const previous = existing?.failure;
+    const record: TicketFailure = {
+      ...failure,
+      at: new Date(),
+      count: previous && previous.kind === failure.kind ? previous.count + 1 : 1,
+    };
+    try {
+      await this.model.updateOne(
+        { connectorId, pcsmTicketId },
+        {
+          $set: { failure: record },
+          $setOnInsert: {
+            externalId,
+            autotaskTicketId: null,
+            autotaskTicketNumber: null,
+            appliedUpdatedAt: EPOCH,
+            appliedFields: {},
+            appliedSource: null,
+            lastSyncedAt: null,
+            pcsmNotifiedAt: null,
+            createStartedAt: null,
+            createSnapshotUpdatedAt: null,
+          },
+        },
+        { upsert: true },
+      );
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.model.updateOne({ connectorId, pcsmTicketId }, { $set: { failure: record } });
+    }
+    return record;
+  }
+
+  /** Refusals whose cool-down is over (reconciliation retries them), oldest first. */
+  async refusalsDue(connectorId: string, now: Date, limit: number): Promise<TicketLink[]> {
+    return this.model
+      .find({ connectorId, 'failure.kind': 'refused', 'failure.nextAttemptAt': { $lte: now } })
+      .sort({ 'failure.nextAttemptAt': 1 })
+      .limit(limit)
+      .lean();
+  }
+
+  /** Links with a failure of `kind`, in RMM ticket id order after `after`. */
+  async failed(connectorId: string, kind: TicketFailure['kind'], after: string | null, limit: number): Promise<TicketLink[]> {
+    return this.model
+      .find({ connectorId, 'failure.kind': kind, ...(after === null ? {} : { pcsmTicketId: { $gt: after } }) })
+      .sort({ pcsmTicketId: 1 })
+      .limit(limit)
+      .lean();
+  }
+
+  /**
+   * What the Autotask ticket's status is now, as read from Autotask: the RMM → Autotask direction
+   * compares against it, so a status a technician set is not overwritten by its own echo.
+   */
+  async recordAutotaskStatus(connectorId: string, pcsmTicketId: string, status: number, ticketNumber: string | null): Promise<void> {
+    await this.model.updateOne(
+      { connectorId, pcsmTicketId },
+      { $set: { 'appliedFields.status': status, ...(ticketNumber ? { autotaskTicketNumber: ticketNumber } : {}), lastSyncedAt: new Date() } },
+    );
+  }
+
+  /** Ticket numbers read in one batch, and which of those tickets the RMM has now been told about. */
+  async recordTicketNumbers(connectorId: string, numbers: Array<{ pcsmTicketId: string; ticketNumber: string | null; notified: boolean }>): Promise<void> {
+    if (numbers.length === 0) return;
+    const now = new Date();
+    await this.model.bulkWrite(
+      numbers.map((entry) => ({
+        updateOne: {
+          filter: { connectorId, pcsmTicketId: entry.pcsmTicketId },
+          update: {
+            $set: {
+              ...(entry.ticketNumber ? { autotaskTicketNumber: entry.ticketNumber } : {}),
+              ...(entry.notified ? { pcsmNotifiedAt: now } : {}),
+            },
+          },
+        },
+      })),
+      { ordered: false },
     );
   }
 }

@@ -1,13 +1,12 @@
-import { AutotaskAuthError, AutotaskBusinessRuleError, AutotaskRateLimitedError } from '../autotask/errors';
 import type { AutotaskSession } from '../autotask/types';
+import type { ConnectorDirectory } from '../connector/directory';
 import type { Connector } from '../connector/configuration';
 import { externalIdPrefix } from '../mapping/external-id';
 import { reverseStatus, statusesInSync } from '../mapping/status-round-trip';
-import { PcsmAuthError, PcsmRateLimitedError, PcsmRequestError } from '../pcsm/errors';
 import type { PcsmSession } from '../pcsm/types';
 import type { Store } from '../store';
 import type { TicketLink } from '../store/ticket-links';
-import { PermanentSyncError, RetryLaterError } from './errors';
+import { SyncRefusedError } from './errors';
 
 export type AutotaskChangeOutcome =
   | 'pcsm-updated'
@@ -19,6 +18,7 @@ export type AutotaskChangeOutcome =
 
 export interface AutotaskTicketSyncDeps {
   store: Store;
+  connectors: ConnectorDirectory;
   autotaskSession(connector: Connector): AutotaskSession;
   pcsmSession(connector: Connector): PcsmSession;
 }
@@ -31,13 +31,9 @@ export class AutotaskTicketSync {
   constructor(private readonly deps: AutotaskTicketSyncDeps) {}
 
   async handle(connectorId: string, autotaskTicketId: number): Promise<{ outcome: AutotaskChangeOutcome; detail?: string }> {
-    const connector = await this.deps.store.connectors.get(connectorId);
-    if (!connector) throw new PermanentSyncError(`connector ${connectorId} no longer exists`);
-    try {
-      return await this.apply(connector, autotaskTicketId);
-    } catch (error) {
-      throw classify(error);
-    }
+    const connector = await this.deps.connectors.get(connectorId);
+    if (!connector) throw new SyncRefusedError(`connector ${connectorId} no longer exists`);
+    return this.apply(connector, autotaskTicketId);
   }
 
   private async apply(connector: Connector, autotaskTicketId: number): Promise<{ outcome: AutotaskChangeOutcome; detail?: string }> {
@@ -73,16 +69,4 @@ export class AutotaskTicketSync {
     if (!externalId || !externalId.startsWith(externalIdPrefix(connector.id))) return null;
     return this.deps.store.ticketLinks.getByExternalId(connector.id, externalId);
   }
-}
-
-function classify(error: unknown): unknown {
-  if (error instanceof AutotaskRateLimitedError || error instanceof PcsmRateLimitedError) {
-    return new RetryLaterError(error.retryAfterMs, error.message);
-  }
-  if (error instanceof AutotaskAuthError || error instanceof AutotaskBusinessRuleError || error instanceof PcsmAuthError) {
-    return new PermanentSyncError(error.message);
-  }
-  // A PCSM 4xx other than auth (e.g. a status PCSM no longer accepts) will not pass on a retry either.
-  if (error instanceof PcsmRequestError) return new PermanentSyncError(error.message);
-  return error;
 }

@@ -1,10 +1,9 @@
-import { AutotaskAuthError, AutotaskBusinessRuleError, AutotaskRateLimitedError } from '../autotask/errors';
 import type { Connector } from '../connector/configuration';
 import type { PcsmProfile } from '../pcsm/events';
 import type { Store } from '../store';
 import { activeOnly } from '../setup/catalogue';
 import { matchCompany } from '../setup/suggest';
-import { PermanentSyncError, RetryLaterError } from './errors';
+import { SyncRefusedError } from './errors';
 
 /** The Autotask company calls the policies need. */
 export interface AutotaskCompanies {
@@ -40,16 +39,10 @@ export class ProfileSync {
     const { store } = this.deps;
     const newer = await store.pcsmProfiles.recordNewer(connectorId, profile);
     const connector = await store.connectors.get(connectorId);
-    if (!connector) throw new PermanentSyncError(`connector ${connectorId} no longer exists`);
+    if (!connector) throw new SyncRefusedError(`connector ${connectorId} no longer exists`);
     if (connector.mappings.profiles.some((row) => row.profileId === profile.id)) return { outcome: 'already-associated' };
     if (connector.newProfilePolicy === 'manual') return { outcome: newer ? 'recorded' : 'stale' };
-    try {
-      return await this.applyPolicy(connector, profile);
-    } catch (error) {
-      if (error instanceof AutotaskRateLimitedError) throw new RetryLaterError(error.retryAfterMs, error.message);
-      if (error instanceof AutotaskAuthError || error instanceof AutotaskBusinessRuleError) throw new PermanentSyncError(error.message);
-      throw error;
-    }
+    return this.applyPolicy(connector, profile);
   }
 
   private async applyPolicy(connector: Connector, profile: PcsmProfile): Promise<ProfileOutcome> {
@@ -77,7 +70,7 @@ export class ProfileSync {
     }
 
     const owner = connector.autotask.impersonationResourceId ?? (await companies.findResourceByUserName(connector.autotask.username))?.id;
-    if (owner === undefined) throw new PermanentSyncError(`the Autotask API user ${connector.autotask.username} has no resource to own new companies`);
+    if (owner === undefined) throw new SyncRefusedError(`the Autotask API user ${connector.autotask.username} has no resource to own new companies`);
     await store.createIntents.markStarted(connector.id, 'company', profile.id);
     const companyId = await companies.createCompany({ companyName: profile.name, companyType: CUSTOMER, ownerResourceID: owner, phone: NO_PHONE });
     await store.connectors.addProfileAssociation(connector.id, profile.id, companyId);

@@ -1,7 +1,7 @@
 import type { AutotaskSession } from '../autotask/types';
 import type { Connector } from '../connector/configuration';
 import { externalIdPrefix } from '../mapping/external-id';
-import type { PcsmTicketEvent } from '../pcsm/events';
+import type { PcsmTicket } from '../pcsm/events';
 import type { PcsmSession } from '../pcsm/types';
 import type { Store } from '../store';
 
@@ -11,7 +11,10 @@ export interface ReconcileDeps {
   pcsmSession(connector: Connector): PcsmSession;
   /** The same jobs the webhooks would have caused. */
   enqueueAutotaskChange(connectorId: string, autotaskTicketId: number, deliveryId: string): Promise<unknown>;
-  enqueuePcsmEvent(connectorId: string, event: PcsmTicketEvent): Promise<unknown>;
+  /** Records a PCSM ticket's state as its desired state (newest wins), as a webhook would. */
+  takePcsmTicket(connectorId: string, ticket: PcsmTicket): Promise<unknown>;
+  /** Tries again the refused tickets whose cool-down is over. */
+  retryRefusalsDue(connectorId: string): Promise<unknown>;
   /** How far back a connector's first run looks. */
   firstRunLookbackMs: number;
 }
@@ -42,6 +45,8 @@ export async function reconcile(deps: ReconcileDeps, connectorId: string, now = 
   const report: ReconcileReport = { autotaskCalls: 0, pcsmCalls: 0, autotaskChanges: 0, pcsmChanges: 0, truncated: [] };
   await reconcileAutotask(deps, connector, now, report);
   await reconcilePcsm(deps, connector, now, report);
+  // A refusal Autotask may have cured on its side (a company reactivated) is tried again after its cool-down.
+  await deps.retryRefusalsDue(connector.id);
   return report;
 }
 
@@ -97,14 +102,9 @@ async function reconcilePcsm(deps: ReconcileDeps, connector: Connector, now: Dat
     pages += 1;
     for (const ticket of page) {
       const updatedAt = new Date(ticket.updatedAt);
-      // The event id is derived from the state, so a ticket seen twice is enqueued once.
+      // Newest state wins: a ticket seen twice, or already up to date, changes nothing.
       const { autotask: _link, ...data } = ticket;
-      await deps.enqueuePcsmEvent(connector.id, {
-        id: `reconcile.${ticket.id}.${updatedAt.getTime()}`,
-        type: 'ticket.updated',
-        occurredAt: ticket.updatedAt,
-        data,
-      } as PcsmTicketEvent);
+      await deps.takePcsmTicket(connector.id, data as PcsmTicket);
       report.pcsmChanges += 1;
       if (updatedAt > newest) newest = updatedAt;
     }

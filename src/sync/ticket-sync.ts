@@ -1,273 +1,215 @@
-import { randomUUID } from 'node:crypto';
-import {
-  AutotaskAuthError,
-  AutotaskBusinessRuleError,
-  AutotaskRateLimitedError,
-} from '../autotask/errors';
+import { AutotaskOutcomeUnknownError } from '../autotask/errors';
 import type { AutotaskSession, AutotaskTicket, AutotaskTicketFields } from '../autotask/types';
+import type { ConnectorDirectory } from '../connector/directory';
 import type { Connector } from '../connector/configuration';
 import { externalIdFor } from '../mapping/external-id';
 import { statusesInSync } from '../mapping/status-round-trip';
 import { changedFields, mapTicketToAutotask } from '../mapping/ticket-to-autotask';
-import { PcsmAuthError, PcsmNotFoundError, PcsmRateLimitedError, PcsmRequestError } from '../pcsm/errors';
-import type { PcsmTicketEvent } from '../pcsm/events';
-import type { PcsmSession } from '../pcsm/types';
+import { pcsmTicketSchema, type PcsmTicket } from '../pcsm/events';
 import type { Store } from '../store';
-import type { SyncIntent } from '../store/sync-intents';
+import type { DesiredTicketState } from '../store/desired-states';
 import type { TicketLink } from '../store/ticket-links';
-import { PermanentSyncError, RetryLaterError } from './errors';
+import { RetryLaterError, SyncRefusedError } from './errors';
+import { nextWrite, type WritePolicy } from './write-schedule';
 
-export type TicketEventOutcome = 'applied' | 'stale' | 'duplicate';
+export type TicketSyncResult =
+  | { outcome: 'connector-gone' | 'in-sync' | 'waiting-for-change' }
+  | { outcome: 'not-due'; runAt: number }
+  | { outcome: 'created'; autotaskTicketId: number }
+  | { outcome: 'found-existing'; autotaskTicketId: number }
+  | { outcome: 'updated' | 'unchanged'; autotaskTicketId: number; fields: string[] };
 
 export interface TicketSyncDeps {
   store: Store;
+  connectors: ConnectorDirectory;
   autotaskSession(connector: Connector): AutotaskSession;
-  pcsmSession(connector: Connector): Pick<PcsmSession, 'updateTicket'>;
-  /** How long one applier owns a PCSM ticket before another may take over (renewed every step). */
-  leaseMs: number;
-  /** How soon a job that found the ticket busy looks again. */
-  busyRetryMs: number;
-  /** How long the ticket's state must stay unchanged before it is written (a burst settles first). */
-  settleMs: number;
-  /** The longest a write waits for a burst to settle. */
-  maxSettleMs: number;
+  policy: WritePolicy;
+  /** A created ticket's number is read later, in a batch with others (one query for many). */
+  requestTicketNumber(connectorId: string, autotaskTicketId: number, ticketId: string): Promise<void>;
+  /** How long a refusal waits before reconciliation tries it again, by refusals in a row. */
+  refusalCoolDownMs(count: number): number;
 }
 
-/** Enough passes to drain a burst; a ticket updated faster than this is finished by the jobs behind. */
-const MAX_PASSES = 5;
-const EPOCH = new Date(0);
+/** A job that arrives this close to its due time writes now rather than waiting again. */
+const DUE_SLACK_MS = 100;
+/**
+ * A create that got no answer (a timeout, a crash) may still be running on Autotask's side: the
+ * look-up only proves it failed once this long has passed since it started.
+ */
+const UNANSWERED_CREATE_SETTLE_MS = 60_000;
 
 /**
- * Brings the Autotask ticket of one PCSM ticket to the newest state PCSM reported.
+ * Brings one RMM ticket's Autotask ticket to the newest state the RMM reported.
  *
- * Every event records its state as `desired` (newer wins), then one job at a time (the lease
- * holder) writes the newest desired state; jobs that find the ticket busy wait and finish once
- * the applied state has caught up with theirs. A burst of updates therefore costs a create and one
- * or two updates, and an event older than what was applied changes nothing.
+ * The ingress records every event's state in Redis (newest wins) and keeps one job per ticket
+ * waiting; this is that job. It writes only when the write schedule says so, creates at most once
+ * (intent before the POST, look-up by externalID after an unknown outcome) and sends only the fields
+ * the RMM changed. A create costs three MongoDB commands (read the link, mark the create, record it)
+ * and one Autotask call; an update two commands and at most one call.
  */
 export class TicketSync {
   constructor(private readonly deps: TicketSyncDeps) {}
 
-  async handle(connectorId: string, event: PcsmTicketEvent): Promise<TicketEventOutcome> {
-    const { store } = this.deps;
-    const ticket = event.data;
-    const claim = await store.processedEvents.claim({
-      connectorId,
-      eventId: event.id,
-      type: event.type,
-      subjectId: ticket.id,
-    });
-    if (claim.alreadyDone) return 'duplicate';
+  async run(connectorId: string, ticketId: string): Promise<TicketSyncResult> {
+    const connector = await this.deps.connectors.get(connectorId);
+    if (!connector) return { outcome: 'connector-gone' };
+    const { desiredStates } = this.deps.store;
+    const { state, now } = await desiredStates.read(connectorId, ticketId);
+    if (!state?.desired) return { outcome: 'in-sync' };
+    const next = nextWrite(state, this.deps.policy, now);
+    if (!next) return { outcome: state.desiredUpdatedAt <= state.appliedUpdatedAt ? 'in-sync' : 'waiting-for-change' };
+    if (next.due > now + DUE_SLACK_MS) return { outcome: 'not-due', runAt: Date.now() + (next.due - now) };
 
-    const connector = await store.connectors.get(connectorId);
-    if (!connector) return this.fail(connectorId, event, `connector ${connectorId} no longer exists`);
-
-    await store.syncIntents.recordDesired(connectorId, ticket, event.id);
-    const mine = new Date(ticket.updatedAt);
-    const caughtUp = await this.finishIfCaughtUp(connector, event, mine);
-    if (caughtUp) return caughtUp;
-
-    const owner = randomUUID();
-    if (!(await store.syncIntents.acquireLease(connectorId, ticket.id, owner, this.deps.leaseMs))) {
-      throw new RetryLaterError(this.deps.busyRetryMs, `PCSM ticket ${ticket.id} is being synced by another job`);
+    const link = await this.deps.store.ticketLinks.get(connectorId, ticketId);
+    if (link && link.appliedUpdatedAt.getTime() >= state.desiredUpdatedAt) {
+      await desiredStates.markApplied(connectorId, ticketId, link.appliedUpdatedAt.getTime(), { linked: link.autotaskTicketId !== null, wrote: false });
+      return { outcome: 'in-sync' };
     }
-    try {
-      await this.drain(connectorId, ticket.id, owner);
-    } catch (error) {
-      throw await this.classify(connector, event, error);
-    } finally {
-      await store.syncIntents.releaseLease(connectorId, ticket.id, owner);
+    if (link?.autotaskTicketId != null && !state.linked) {
+      // Redis forgot the link (its state expired): judge the schedule as for any linked ticket.
+      await desiredStates.markApplied(connectorId, ticketId, link.appliedUpdatedAt.getTime(), { linked: true, wrote: false });
+      const relinked = nextWrite({ ...state, linked: true }, this.deps.policy, now);
+      if (relinked && relinked.due > now + DUE_SLACK_MS) return { outcome: 'not-due', runAt: Date.now() + (relinked.due - now) };
     }
-    return (await this.finishIfCaughtUp(connector, event, mine)) ?? this.notCaughtUp(ticket.id);
-  }
 
-  private async drain(connectorId: string, pcsmTicketId: string, owner: string): Promise<void> {
-    const { store } = this.deps;
-    const settleUntil = Date.now() + this.deps.maxSettleMs;
-    for (let pass = 0; pass < MAX_PASSES; ) {
-      // Read afresh every pass: while this job waited, the operator may have changed the mappings.
-      const connector = await store.connectors.get(connectorId);
-      if (!connector) throw new PermanentSyncError(`connector ${connectorId} no longer exists`);
-      const intent = await store.syncIntents.get(connectorId, pcsmTicketId);
-      const link = await store.ticketLinks.get(connectorId, pcsmTicketId);
-      if (!intent?.desired) return;
-      if (link && link.appliedUpdatedAt >= intent.desiredUpdatedAt) return;
-      // Debounce updates: while they keep arriving, wait for a quiet moment (at most maxSettleMs in
-      // all), so a burst costs one write with its last state. A new ticket is created at once.
-      const quietAt = (intent.desiredChangedAt ?? EPOCH).getTime() + this.deps.settleMs;
-      if (link && quietAt > Date.now() && Date.now() < settleUntil) {
-        await sleep(Math.min(quietAt, settleUntil) - Date.now());
-        continue;
-      }
-      pass += 1;
-      this.refuseKnownFailure(connector, intent);
-      await this.apply(connector, intent, link);
-      if (intent.lastError) await store.syncIntents.clearFailure(connector.id, pcsmTicketId);
-      if (!(await store.syncIntents.acquireLease(connector.id, pcsmTicketId, owner, this.deps.leaseMs))) {
-        // The lease ran out under us (a very slow call): another job may be applying now.
-        throw new RetryLaterError(this.deps.busyRetryMs, `lost the lease on PCSM ticket ${pcsmTicketId}`);
-      }
-    }
-  }
-
-  private async apply(connector: Connector, intent: SyncIntent, link: TicketLink | null): Promise<void> {
-    const mapping = mapTicketToAutotask(connector.id, intent.desired!, connector.mappings);
-    if (!mapping.ok) throw new PermanentSyncError(mapping.problems.join('; '));
+    const ticket = parseDesired(state);
+    const mapping = mapTicketToAutotask(connector.id, ticket, connector.mappings);
+    if (!mapping.ok) throw new SyncRefusedError(mapping.problems.join('; '));
     // A mapping the catalogue check found stale would send an invalid value: refuse with its reason.
     const stale = connector.problems.filter((problem) => mapping.used.includes(problem.mapping));
     if (stale.length > 0) {
-      throw new PermanentSyncError(`the connector needs attention: ${stale.map((p) => `${p.mapping}: ${p.reason}`).join('; ')}`);
+      throw new SyncRefusedError(`the connector needs attention: ${stale.map((p) => `${p.mapping}: ${p.reason}`).join('; ')}`);
     }
     const session = this.deps.autotaskSession(connector);
-    const current = link ?? (await this.linkAfterUnknownCreate(connector, intent, session));
-    if (current) {
-      // The Autotask status already says what PCSM says (perhaps set by a technician and mapped
-      // back to PCSM): keep it rather than bounce it to the forward association.
-      const known = current.appliedFields.status;
-      if (known !== undefined && statusesInSync(connector.mappings, intent.desired!.status, known)) mapping.fields.status = known;
-      const changes = changedFields(mapping.fields, {
-        source: current.appliedSource ?? current.appliedFields,
-        autotask: current.appliedFields,
-      });
-      if (Object.keys(changes).length > 0) await session.updateTicket(current.autotaskTicketId, changes);
-      await this.deps.store.ticketLinks.recordApplied(connector.id, intent.pcsmTicketId, intent.desiredUpdatedAt, changes, mapping.fields);
-      return;
-    }
-    await this.create(connector, intent, mapping.fields, session);
+    const updatedAt = state.desiredUpdatedAt;
+    if (link?.autotaskTicketId != null) return this.update(connector, ticket, link, mapping.fields, updatedAt, session);
+    return this.create(connector, ticketId, link, mapping.fields, updatedAt, session);
   }
 
-  /** Recorded before the POST so that a crash or timeout after Autotask commits never leads to a second ticket. */
+  /**
+   * Bookkeeping for the failure policy's decision: a transient failure holds the ticket until its
+   * backoff is over (new events do not cut it short), a refusal stops it until something changes.
+   */
+  async recordFailure(
+    connectorId: string,
+    ticketId: string,
+    failure: { kind: 'transient' | 'refused'; reason: string; nextAttemptAt?: Date },
+  ): Promise<void> {
+    const { desiredStates, ticketLinks } = this.deps.store;
+    const { state } = await desiredStates.read(connectorId, ticketId);
+    const forUpdatedAt = new Date(Math.max(0, state?.desiredUpdatedAt ?? 0));
+    const externalId = externalIdFor(connectorId, ticketId);
+    if (failure.kind === 'transient') {
+      const nextAttemptAt = failure.nextAttemptAt ?? new Date();
+      await desiredStates.holdUntil(connectorId, ticketId, nextAttemptAt.getTime());
+      await ticketLinks.recordFailure(connectorId, ticketId, externalId, { kind: 'transient', reason: failure.reason, forUpdatedAt, nextAttemptAt });
+      return;
+    }
+    if (state) await desiredStates.markRefused(connectorId, ticketId, state.desiredUpdatedAt);
+    const previous = (await ticketLinks.get(connectorId, ticketId))?.failure;
+    const count = previous?.kind === 'refused' ? previous.count + 1 : 1;
+    await ticketLinks.recordFailure(connectorId, ticketId, externalId, {
+      kind: 'refused',
+      reason: failure.reason,
+      forUpdatedAt,
+      nextAttemptAt: new Date(Date.now() + this.deps.refusalCoolDownMs(count)),
+    });
+  }
+
+  private async update(
+    connector: Connector,
+    ticket: PcsmTicket,
+    link: TicketLink,
+    fields: AutotaskTicketFields,
+    updatedAt: number,
+    session: AutotaskSession,
+  ): Promise<TicketSyncResult> {
+    const ticketId = ticket.id;
+    const autotaskTicketId = link.autotaskTicketId!;
+    // The Autotask status already says what the RMM says (perhaps set by a technician and mapped
+    // back): keep it rather than bounce it to the forward association.
+    const known = link.appliedFields.status;
+    const desired = { ...fields };
+    if (known !== undefined && statusesInSync(connector.mappings, ticket.status, known)) desired.status = known;
+    const changes = changedFields(desired, {
+      source: link.appliedSource ?? link.appliedFields,
+      autotask: link.appliedFields,
+    });
+    const names = Object.keys(changes);
+    if (names.length > 0) await session.updateTicket(autotaskTicketId, changes);
+    await this.deps.store.ticketLinks.recordApplied(connector.id, ticketId, new Date(updatedAt), changes, desired);
+    await this.deps.store.desiredStates.markApplied(connector.id, ticketId, updatedAt, { linked: true, wrote: names.length > 0 });
+    return { outcome: names.length > 0 ? 'updated' : 'unchanged', autotaskTicketId, fields: names };
+  }
+
   private async create(
     connector: Connector,
-    intent: SyncIntent,
+    ticketId: string,
+    link: TicketLink | null,
     fields: AutotaskTicketFields,
+    updatedAt: number,
     session: AutotaskSession,
-  ): Promise<void> {
-    const { store } = this.deps;
-    await store.syncIntents.markCreateStarted(connector.id, intent.pcsmTicketId, intent.desiredUpdatedAt);
+  ): Promise<TicketSyncResult> {
+    const { ticketLinks, desiredStates } = this.deps.store;
+    const externalId = fields.externalID ?? externalIdFor(connector.id, ticketId);
+    if (link?.createStartedAt) {
+      // An earlier create's answer was lost: the ticket may exist. Look before posting again.
+      const found = await session.findTicketByExternalId(externalId);
+      if (found) return this.adopt(connector, ticketId, link, found, externalId);
+      const settlesAt = link.createStartedAt.getTime() + UNANSWERED_CREATE_SETTLE_MS;
+      if (!link.createAnswered && Date.now() < settlesAt) {
+        throw new RetryLaterError(settlesAt - Date.now(), `the create of ${ticketId} got no answer and may still be running in Autotask; looking again before posting`);
+      }
+      await ticketLinks.abandonCreate(connector.id, ticketId);
+    }
+    if ((await ticketLinks.beginCreate(connector.id, ticketId, externalId, new Date(updatedAt))) === 'taken') {
+      throw new RetryLaterError(1_000, `another run is creating or has linked ${ticketId}`);
+    }
     let autotaskTicketId: number;
     try {
       autotaskTicketId = await session.createTicket(fields);
     } catch (error) {
-      // These answers prove nothing was created; every other failure leaves the marker for a look-up.
-      if (
-        error instanceof AutotaskBusinessRuleError ||
-        error instanceof AutotaskAuthError ||
-        error instanceof AutotaskRateLimitedError
-      ) {
-        await store.syncIntents.clearCreate(connector.id, intent.pcsmTicketId);
-      }
+      // Only an answer that may have committed keeps the mark (and the look-up on the next run).
+      if (error instanceof AutotaskOutcomeUnknownError) await ticketLinks.recordCreateUnknown(connector.id, ticketId, error.status !== undefined);
+      else await ticketLinks.abandonCreate(connector.id, ticketId);
       throw error;
     }
-    const created = await session.getTicket(autotaskTicketId).catch(() => null);
-    await store.ticketLinks.link({
-      connectorId: connector.id,
-      pcsmTicketId: intent.pcsmTicketId,
-      externalId: fields.externalID ?? externalIdFor(connector.id, intent.pcsmTicketId),
+    await ticketLinks.recordCreated(connector.id, ticketId, {
       autotaskTicketId,
-      autotaskTicketNumber: typeof created?.ticketNumber === 'string' ? created.ticketNumber : null,
-      appliedUpdatedAt: intent.desiredUpdatedAt,
+      autotaskTicketNumber: null,
+      externalId,
+      appliedUpdatedAt: new Date(updatedAt),
       appliedFields: fields,
       appliedSource: fields,
-      lastSyncedAt: new Date(),
     });
-    await store.syncIntents.clearCreate(connector.id, intent.pcsmTicketId);
+    await desiredStates.markApplied(connector.id, ticketId, updatedAt, { linked: true, wrote: true });
+    await this.deps.requestTicketNumber(connector.id, autotaskTicketId, ticketId);
+    return { outcome: 'created', autotaskTicketId };
   }
 
-  /** A create was started and never confirmed: the ticket may exist, so look for it by externalID first. */
-  private async linkAfterUnknownCreate(
-    connector: Connector,
-    intent: SyncIntent,
-    session: AutotaskSession,
-  ): Promise<TicketLink | null> {
-    if (!intent.createStartedAt) return null;
-    const externalId = externalIdFor(connector.id, intent.pcsmTicketId);
-    const found = await session.findTicketByExternalId(externalId);
-    if (!found) return null;
-    const link = await this.deps.store.ticketLinks.link({
-      connectorId: connector.id,
-      pcsmTicketId: intent.pcsmTicketId,
-      externalId,
+  /** The ticket an unknown-outcome create left in Autotask: link it as holding the state that create sent. */
+  private async adopt(connector: Connector, ticketId: string, link: TicketLink, found: AutotaskTicket, externalId: string): Promise<TicketSyncResult> {
+    const snapshot = link.createSnapshotUpdatedAt ?? new Date(0);
+    const ticketNumber = typeof found.ticketNumber === 'string' ? found.ticketNumber : null;
+    await this.deps.store.ticketLinks.recordCreated(connector.id, ticketId, {
       autotaskTicketId: found.id,
-      autotaskTicketNumber: typeof found.ticketNumber === 'string' ? found.ticketNumber : null,
-      appliedUpdatedAt: intent.createSnapshotUpdatedAt ?? EPOCH,
+      autotaskTicketNumber: ticketNumber,
+      externalId,
+      appliedUpdatedAt: snapshot,
       appliedFields: fieldsOf(found),
-      lastSyncedAt: new Date(),
+      appliedSource: null,
     });
-    await this.deps.store.syncIntents.clearCreate(connector.id, intent.pcsmTicketId);
-    return link;
-  }
-
-  /** The same state already failed for a reason only a configuration change can fix: do not ask Autotask again. */
-  private refuseKnownFailure(connector: Connector, intent: SyncIntent): void {
-    if (
-      intent.lastError &&
-      intent.failedAt &&
-      intent.failedAt >= connector.updatedAt &&
-      intent.failedForUpdatedAt?.getTime() === intent.desiredUpdatedAt.getTime()
-    ) {
-      throw new PermanentSyncError(intent.lastError);
-    }
-  }
-
-  private async classify(connector: Connector, event: PcsmTicketEvent, error: unknown): Promise<unknown> {
-    if (error instanceof AutotaskRateLimitedError) return new RetryLaterError(error.retryAfterMs, error.message);
-    const permanent =
-      error instanceof PermanentSyncError ||
-      error instanceof AutotaskBusinessRuleError ||
-      error instanceof AutotaskAuthError;
-    if (!permanent) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    const intent = await this.deps.store.syncIntents.get(connector.id, event.data.id);
-    await this.deps.store.syncIntents.recordFailure(connector.id, event.data.id, reason, intent?.desiredUpdatedAt ?? EPOCH);
-    await this.deps.store.processedEvents.finish(connector.id, event.id, 'failed', reason);
-    return error instanceof PermanentSyncError ? error : new PermanentSyncError(reason);
-  }
-
-  private async finishIfCaughtUp(
-    connector: Connector,
-    event: PcsmTicketEvent,
-    mine: Date,
-  ): Promise<TicketEventOutcome | null> {
-    const link = await this.deps.store.ticketLinks.get(connector.id, event.data.id);
-    if (!link || link.appliedUpdatedAt < mine) return null;
-    if (!link.pcsmNotifiedAt) await this.tellPcsm(connector, link);
-    const outcome = link.appliedUpdatedAt.getTime() === mine.getTime() ? 'applied' : 'stale';
-    await this.deps.store.processedEvents.finish(connector.id, event.id, outcome);
-    return outcome;
-  }
-
-  /**
-   * Shows the Autotask ticket on the PCSM ticket (as PCSM's own connector did), once per link.
-   * PCSM echoes the change as ticket.updated; nothing mapped changed, so it costs Autotask nothing.
-   */
-  private async tellPcsm(connector: Connector, link: TicketLink): Promise<void> {
-    try {
-      await this.deps.pcsmSession(connector).updateTicket(link.pcsmTicketId, {
-        autotask: { ticketId: link.autotaskTicketId, ticketNumber: link.autotaskTicketNumber },
-      });
-    } catch (error) {
-      if (error instanceof PcsmRateLimitedError) throw new RetryLaterError(error.retryAfterMs, error.message);
-      // A ticket PCSM no longer has needs no telling; a PCSM that refuses is told again on the next event.
-      if (!(error instanceof PcsmNotFoundError)) {
-        if (error instanceof PcsmRequestError || error instanceof PcsmAuthError) return;
-        throw error;
-      }
-    }
-    await this.deps.store.ticketLinks.markPcsmNotified(connector.id, link.pcsmTicketId);
-  }
-
-  private notCaughtUp(pcsmTicketId: string): never {
-    throw new RetryLaterError(this.deps.busyRetryMs, `PCSM ticket ${pcsmTicketId} still has newer state to apply`);
-  }
-
-  private async fail(connectorId: string, event: PcsmTicketEvent, reason: string): Promise<never> {
-    await this.deps.store.processedEvents.finish(connectorId, event.id, 'failed', reason);
-    throw new PermanentSyncError(reason);
+    await this.deps.store.desiredStates.markApplied(connector.id, ticketId, snapshot.getTime(), { linked: true, wrote: true });
+    await this.deps.requestTicketNumber(connector.id, found.id, ticketId);
+    return { outcome: 'found-existing', autotaskTicketId: found.id };
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+function parseDesired(state: DesiredTicketState): PcsmTicket {
+  const parsed = pcsmTicketSchema.safeParse(JSON.parse(state.desired ?? 'null'));
+  if (!parsed.success) throw new SyncRefusedError(`the recorded state of ticket ${state.ticketId} is not a valid ticket: ${parsed.error.message}`);
+  return parsed.data;
+}
 
 function fieldsOf(ticket: AutotaskTicket): Partial<AutotaskTicketFields> {
   const fields: Record<string, unknown> = {};

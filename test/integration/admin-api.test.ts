@@ -78,7 +78,7 @@ describe('admin API and operator surfaces', () => {
     expect(await page.text()).toContain('<html');
     const api = await fetch(`${stack.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(api.status).toBe(200);
-    expect(JSON.stringify(await api.json())).toContain('pcsm-events');
+    expect(JSON.stringify(await api.json())).toContain('connector.c1');
   });
 
   it('answers /healthz and /readyz', async () => {
@@ -97,7 +97,7 @@ describe('admin API and operator surfaces', () => {
       expect(await (await fetch(`${worker.url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${worker.url}/metrics`)).status).toBe(401);
       const metrics = await fetch(`${worker.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      expect(await metrics.text()).toMatch(/bullmq_job_count\{[^}]*queue="autotask-events"/);
+      expect(await metrics.text()).toMatch(/bullmq_job_count\{[^}]*queue="connector\.c1"/);
     } finally {
       await worker.close();
     }
@@ -108,6 +108,6 @@ describe('admin API and operator surfaces', () => {
     const response = await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    expect(await response.text()).toMatch(/bullmq_job_count\{[^}]*queue="pcsm-events"/);
+    expect(await response.text()).toMatch(/bullmq_job_count\{[^}]*queue="connector\.c1"/);
   });
 });

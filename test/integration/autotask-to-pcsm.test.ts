@@ -47,18 +47,16 @@ describe('Autotask → PCSM round trip', () => {
 
   /** Jobs in any state, so a job a worker already finished still counts. */
   const autotaskJobs = async () =>
-    Object.values(await stack.queue('autotask-events').getJobCounts()).reduce((sum, n) => sum + n, 0);
+    (await stack.connectorQueue().getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'])).filter(
+      (job) => job?.name === 'autotask-ticket-changed',
+    ).length;
   /** PCSM updates made after the ticket was raised and linked. */
   const pcsmWrites = () => stack.pcsm.requests.filter((r) => r.method === 'PATCH').slice(patchesBefore);
   const autotaskTicketWrites = () => stack.sim.requests.filter((r) => r.write && r.entity?.toLowerCase() === 'tickets');
   const settled = async () => {
-    await waitFor(async () => {
-      // The event queues only: the maintenance queue always holds its next scheduled run.
-      const queues = [stack.queue('pcsm-events'), stack.queue('autotask-events')];
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
-      return counts.every((c) => Object.values(c).every((n) => n === 0));
-    }, { timeoutMs: 10_000, message: 'every queue to drain' });
+    await stack.idle();
     await stack.pcsm.webhooksIdle();
+    await stack.idle();
   };
 
   it('resolves the PCSM ticket when the Autotask ticket is completed (webhook), in one write each way', async () => {
@@ -92,10 +90,10 @@ describe('Autotask → PCSM round trip', () => {
   it('accepts a POSTed callout form with the id under any casing, and refuses wrong credentials', async () => {
     const { pcsmTicket, autotaskTicketId } = await raiseInPcsm();
     stack.sim.changeTicket(autotaskTicketId, { status: 8 });
-    const before = await stack.queue('autotask-events').getJobCounts();
+    const before = await autotaskJobs();
     const refused = await stack.sendCallout('c1', { method: 'POST', form: `ticketid=${autotaskTicketId}`, credentials: { username: 'callout-user', password: 'nope' } });
     expect(refused.status).toBe(401);
-    expect(await stack.queue('autotask-events').getJobCounts()).toEqual(before);
+    expect(await autotaskJobs()).toBe(before);
     expect((await stack.sendCallout('c1', { method: 'POST', form: `ticketid=${autotaskTicketId}` })).status).toBe(202);
     await waitFor(() => stack.pcsm.tickets().find((t) => t.id === pcsmTicket.id)?.status === 'In Progress', { timeoutMs: 10_000 });
   });
@@ -117,7 +115,7 @@ describe('Autotask → PCSM round trip', () => {
     stack.sim.changeTicket(autotaskTicketId, { status: 13 });
     await stack.sendAutotaskWebhook('c1', webhookBody(autotaskTicketId, 13));
     const [done] = await waitFor(async () => {
-      const jobs = await stack.queue('autotask-events').getJobs(['completed']);
+      const jobs = (await stack.connectorQueue().getJobs(['completed'])).filter((job) => job.name === 'autotask-ticket-changed');
       return jobs.length > 0 ? jobs : null;
     });
     expect(done!.returnvalue).toMatchObject({ outcome: 'unmapped-status', detail: expect.stringContaining('13') });

@@ -165,7 +165,7 @@ describe('connector setup', () => {
 
     await stack.sendPcsm('c1', ticketEvent({ id: 'T-50', status: 'Resolved' }));
     const [failed] = await waitFor(async () => {
-      const jobs = await stack.queues().find((q) => q.name === 'pcsm-events')!.getJobs(['failed']);
+      const jobs = await stack.connectorQueue().getJobs(['failed']);
       return jobs.length > 0 ? jobs : null;
     });
     expect(failed!.failedReason).toContain('statuses[3]: Autotask status 5 (Complete) is inactive');
@@ -204,12 +204,12 @@ describe('connector setup', () => {
   });
 
   it('keeps a catalogue refresh and a reconciliation scheduled for every saved connector', async () => {
-    const maintenance = stack.queues().find((q) => q.name === 'maintenance')!;
-    const schedulers = await maintenance.getJobSchedulers();
+    const schedulers = await stack.connectorQueue().getJobSchedulers();
     expect(schedulers).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'catalogue-refresh.c1', every: 6 * 3600 * 1000 }),
         expect.objectContaining({ key: 'reconcile.c1', every: 300 * 1000 }),
+        expect.objectContaining({ key: 'retry-tickets.c1', every: 5 * 60 * 1000 }),
       ]),
     );
   });

@@ -19,21 +19,36 @@ describe('POST /webhooks/pcsm/{connectorId}', () => {
     for (const queue of stack.queues()) await queue.obliterate({ force: true });
   });
 
-  it('answers 202 once the event is enqueued, with the job id', async () => {
-    const event = ticketEvent();
+  it('answers 202 once the ticket state is recorded and its job is in Redis, with the job id', async () => {
+    const event = ticketEvent({ id: 'T-ingress-1' });
     const response = await stack.sendPcsm('c1', event);
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ accepted: true, eventId: event.id, jobId: `c1.${event.id}` });
+    expect(response.body).toMatchObject({ accepted: true, eventId: event.id, jobId: expect.any(String), newest: true });
     expect(await stack.jobCount()).toBe(1);
-    const job = await stack.queues()[0]!.getJob(response.body.jobId);
-    expect(job?.data).toEqual({ connectorId: 'c1', event });
+    const job = await stack.connectorQueue().getJob(response.body.jobId);
+    expect(job?.name).toBe('ticket-sync');
+    expect(job?.data).toEqual({ connectorId: 'c1', ticketId: 'T-ingress-1' });
+    // The state itself waits in the ticket's desired-state record, not in the job.
+    const { state } = await stack.runtime.store.desiredStates.read('c1', 'T-ingress-1');
+    expect(JSON.parse(state!.desired!)).toEqual(event.data);
   });
 
   it('enqueues a duplicate delivery once and still answers 2xx', async () => {
-    const event = ticketEvent();
+    const event = ticketEvent({ id: 'T-ingress-2' });
     expect((await stack.sendPcsm('c1', event)).status).toBe(202);
-    expect((await stack.sendPcsm('c1', event)).status).toBe(202);
+    const again = await stack.sendPcsm('c1', event);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ accepted: true, newest: false });
     expect(await stack.jobCount()).toBe(1);
+  });
+
+  it('keeps one job for a ticket whatever the number of its events', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => ticketEvent({ id: 'T-ingress-3', title: `Load ${i}` }, 'ticket.updated'));
+    const answers = await Promise.all(events.map((event) => stack.sendPcsm('c1', event)));
+    expect(answers.every((answer) => answer.status === 202)).toBe(true);
+    expect(await stack.jobCount()).toBe(1);
+    const { state } = await stack.runtime.store.desiredStates.read('c1', 'T-ingress-3');
+    expect(JSON.parse(state!.desired!).title).toBe('Load 29');
   });
 
   it('accepts profile events', async () => {

@@ -30,14 +30,14 @@ describe('ticket sync when things go wrong', () => {
   it('does not create a second ticket when the worker fails after Autotask committed the create', async () => {
     await stack.putConnector('c1');
     const links = stack.runtime.store.ticketLinks;
-    const original = links.link.bind(links);
+    const original = links.recordCreated.bind(links);
     let crashes = 0;
-    links.link = async (value) => {
+    links.recordCreated = async (...args) => {
       if (crashes === 0) {
         crashes += 1;
         throw new Error('simulated crash before the link was stored');
       }
-      return original(value);
+      return original(...args);
     };
     await stack.sendPcsm('c1', ticketEvent({ id: 'T-20' }));
     const synced = await waitFor(async () => ((await link('T-20')).state === 'synced' ? link('T-20') : null), {
@@ -50,35 +50,35 @@ describe('ticket sync when things go wrong', () => {
     expect(synced.autotaskTicketId).toBe(stack.sim.tickets()[0]!.id);
   });
 
-  it('waits out a lease left by a crashed worker, then syncs the ticket', async () => {
-    await stack.putConnector('c1');
-    // A worker died holding the ticket: its lease still runs for two seconds.
-    await stack.runtime.store.syncIntents.recordDesired('c1', ticketEvent({ id: 'T-25' }).data, 'evt_crashed');
-    expect(await stack.runtime.store.syncIntents.acquireLease('c1', 'T-25', 'crashed-worker', 2000)).toBe(true);
-    await stack.sendPcsm('c1', ticketEvent({ id: 'T-25', title: 'After the crash' }, 'ticket.updated'));
-    await waitFor(async () => (await link('T-25')).state === 'synced', { timeoutMs: 15_000, message: 'the ticket to sync once the lease expired' });
-    expect(stack.sim.tickets()).toEqual([expect.objectContaining({ title: 'After the crash' })]);
-    expect(ticketPosts()).toHaveLength(1);
-  });
-
-  it('fails permanently with a clear reason when Autotask refuses the credentials, without leaking them', async () => {
+  it('suspends the connector when Autotask refuses the credentials: its work waits, then resumes once they are fixed, without leaking them', async () => {
     const input = stack.input();
     await stack.putConnector('c1', { ...input, autotask: { ...input.autotask, secret: 'wrong-secret-value' } });
     const event = ticketEvent({ id: 'T-21' });
     await stack.sendPcsm('c1', event);
-    const [failed] = await waitFor(async () => {
-      const jobs = await stack.queues()[0]!.getJobs(['failed']);
-      return jobs.length > 0 ? jobs : null;
-    });
-    expect(failed!.failedReason).toMatch(/refused the credentials/);
-    expect(failed!.attemptsMade).toBe(1);
-    expect(failed!.failedReason).not.toContain('wrong-secret-value');
+    const connector = await waitFor(async () => {
+      const body = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+      return body.status === 'needs-attention' ? body : null;
+    }, { message: 'the connector to need attention' });
+    expect(connector.problems).toEqual([expect.objectContaining({ mapping: 'autotask', reason: expect.stringMatching(/refused the credentials/) })]);
+    expect(JSON.stringify(connector)).not.toContain('wrong-secret-value');
+    // The job waits in the paused queue: nothing failed.
+    expect(await stack.connectorQueue().isPaused()).toBe(true);
+    expect(await stack.connectorQueue().getJobs(['failed'])).toHaveLength(0);
+    expect((await link('T-21')).state).toBe('pending');
+
     const all = lines.join('\n');
     for (const secret of ['wrong-secret-value', input.autotask.integrationCode, PCSM_WEBHOOK_SECRET, input.pcsm.apiKey]) {
       expect(all).not.toContain(secret);
     }
-    const failure = lines.map((line) => JSON.parse(line)).find((entry) => entry.message === 'job failed permanently');
-    expect(failure).toMatchObject({ connectorId: 'c1', eventId: event.id, jobId: failed!.id, attempt: 1 });
+    const refusal = lines.map((line) => JSON.parse(line)).find((entry) => entry.message === 'credentials refused: the connector needs attention and its work waits');
+    expect(refusal).toMatchObject({ connectorId: 'c1', ticketId: 'T-21', system: 'autotask' });
+
+    // The operator saves the right secret: the connector is checked at once and its work runs.
+    await stack.putConnector('c1', input);
+    await waitFor(async () => (await link('T-21')).state === 'synced', { timeoutMs: 15_000, message: 'the waiting ticket to sync' });
+    expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.status).toBe('ok');
+    expect(await stack.connectorQueue().isPaused()).toBe(false);
+    expect(stack.sim.tickets()).toHaveLength(1);
   });
 
   it('discovers the Autotask zone once per connector and sends ImpersonationResourceId on writes', async () => {
@@ -104,7 +104,7 @@ describe('ticket sync when things go wrong', () => {
     });
     await stack.sendPcsm('c1', profile('Wide World Importers', '2026-11-27T12:00:00Z', 'evt_p1'));
     await stack.sendPcsm('c1', profile('Old Name', '2026-11-27T11:00:00Z', 'evt_p0'));
-    await waitFor(async () => (await stack.queues()[0]!.getJobCounts('completed')).completed === 2);
+    await waitFor(async () => (await stack.connectorQueue().getJobs(['completed'])).filter((job) => job.name === 'pcsm-profile-event').length === 2);
     const [recorded] = await stack.runtime.store.pcsmProfiles.list('c1');
     expect(recorded).toMatchObject({ profileId: 'P-7', name: 'Wide World Importers' });
     expect((await stack.runtime.store.processedEvents.get('c1', 'evt_p0'))?.outcome).toBe('stale');

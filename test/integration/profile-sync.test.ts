@@ -20,10 +20,10 @@ describe('profile sync', () => {
   const newProfile = async (name: string) => {
     const profile = await stack.pcsm.createProfile({ name });
     await waitFor(async () => {
-      const jobs = await stack.queue('pcsm-events').getJobs(['completed', 'failed']);
+      const jobs = await stack.connectorQueue().getJobs(['completed', 'failed']);
       return jobs.some((job) => job.data.event?.data?.id === profile.id && job.finishedOn);
     }, { timeoutMs: 15_000, message: `the profile event for ${name} to be handled` });
-    const job = (await stack.queue('pcsm-events').getJobs(['completed', 'failed'])).find((j) => j.data.event?.data?.id === profile.id)!;
+    const job = (await stack.connectorQueue().getJobs(['completed', 'failed'])).find((j) => j.data.event?.data?.id === profile.id)!;
     return { profile, job, connector: (await stack.runtime.store.connectors.get('c1'))! };
   };
 

@@ -21,7 +21,7 @@ describe('reconciliation', () => {
     const response = await stack.admin('POST', '/api/v1/connectors/c1/reconcile');
     expect(response.status).toBe(202);
     const job = await waitFor(async () => {
-      const found = await stack.queue('maintenance').getJob(response.body.jobId);
+      const found = await stack.connectorQueue().getJob(response.body.jobId);
       // One read: finishedOn and returnvalue come from the same snapshot of the job.
       return found?.finishedOn ? found : null;
     }, { timeoutMs: 15_000, message: 'the reconciliation run to finish' });
@@ -73,7 +73,7 @@ describe('reconciliation', () => {
       await stack.runtime.workers!.close();
       const response = await stack.admin('POST', '/api/v1/connectors/c1/reconcile');
       const job = await waitFor(async () => {
-        const found = await stack.queue('maintenance').getJob(response.body.jobId);
+        const found = await stack.connectorQueue().getJob(response.body.jobId);
         // One read: finishedOn and returnvalue come from the same snapshot of the job.
         return found?.finishedOn ? found : null;
       }, { timeoutMs: 15_000 });

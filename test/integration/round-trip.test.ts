@@ -34,11 +34,7 @@ describe('round trip with live webhooks', () => {
   const quiet = async () => {
     await stack.sim.webhooksIdle();
     await stack.pcsm.webhooksIdle();
-    await waitFor(async () => {
-      const queues = [stack.queue('pcsm-events'), stack.queue('autotask-events')];
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
-      return counts.every((c) => Object.values(c).every((n) => n === 0));
-    }, { timeoutMs: 15_000, message: 'both event queues to drain' });
+    await stack.idle('c1', 15_000);
     await stack.sim.webhooksIdle();
     await stack.pcsm.webhooksIdle();
   };

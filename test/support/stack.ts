@@ -93,7 +93,14 @@ export interface Stack {
     options: { method?: 'GET' | 'POST'; query?: string; form?: string; credentials?: { username: string; password: string } | null },
   ): Promise<Reply>;
   queues(): Queue[];
-  queue(name: string): Queue;
+  /** The connector's own queue (every job of the connector runs there). */
+  connectorQueue(connectorId?: string): Queue;
+  /** The global queue (credentials checks). */
+  maintenanceQueue(): Queue;
+  /** The connector's jobs that wait or run, without the housekeeping schedules' next runs. */
+  openJobs(connectorId?: string): Promise<import('bullmq').Job[]>;
+  /** Resolves once the connector has no open job left. */
+  idle(connectorId?: string, timeoutMs?: number): Promise<void>;
   jobCount(): Promise<number>;
   close(): Promise<void>;
 }
@@ -105,6 +112,12 @@ export interface StackOptions {
   concurrency?: number;
   /** Receives the runtime's log lines (JSON), e.g. to check what a log would show an operator. */
   logger?: import('../../src/logger').Logger;
+  /** The write schedule (ms); tests default to short waits. */
+  settleMs?: number;
+  maxWaitMs?: number;
+  minIntervalMs?: number;
+  refusalCoolDownMs?: number;
+  reconcileIntervalSeconds?: number;
 }
 
 /** The real stack on loopback: Autotask simulator, api and worker on real Redis and MongoDB, own queue prefix and database. */
@@ -123,6 +136,11 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     AUTOTASK_TIMEOUT_MS: String(options.autotaskTimeoutMs ?? 5000),
     QUEUE_PREFIX: uniqueName(label),
     WORKER_CONCURRENCY: String(options.concurrency ?? 10),
+    SYNC_SETTLE_MS: String(options.settleMs ?? 200),
+    SYNC_MAX_WAIT_MS: String(options.maxWaitMs ?? 5_000),
+    SYNC_MIN_INTERVAL_MS: String(options.minIntervalMs ?? 300),
+    ...(options.refusalCoolDownMs === undefined ? {} : { SYNC_REFUSAL_COOLDOWN_MS: String(options.refusalCoolDownMs) }),
+    ...(options.reconcileIntervalSeconds === undefined ? {} : { RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds) }),
     LOG_LEVEL: 'error',
   });
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', service: 'test' });
@@ -184,10 +202,15 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       return request(calloutOptions.method ?? 'GET', `/callouts/autotask/${connectorId}${query}`, { body: calloutOptions.form, headers });
     },
     queues: () => runtime.producer.allQueues(),
-    queue: (name) => {
-      const found = runtime.producer.allQueues().find((queue) => queue.name === name);
-      if (!found) throw new Error(`no queue ${name}`);
-      return found;
+    connectorQueue: (connectorId = 'c1') => runtime.producer.connectorQueue(connectorId),
+    maintenanceQueue: () => runtime.producer.queue('maintenance'),
+    async openJobs(connectorId = 'c1') {
+      const jobs = await runtime.producer.connectorQueue(connectorId).getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+      return jobs.filter((job) => job && !job.repeatJobKey);
+    },
+    async idle(connectorId = 'c1', timeoutMs = 10_000) {
+      const { waitFor } = await import('../harness/context');
+      await waitFor(async () => (await stack.openJobs(connectorId)).length === 0, { timeoutMs, message: `connector ${connectorId} to have no open job` });
     },
     async jobCount() {
       let total = 0;

@@ -67,6 +67,7 @@ export function logRequests(context: SimulatorContext) {
     context.state.requests.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
+      if (req.body !== undefined && !Buffer.isBuffer(req.body)) entry.body = req.body;
     });
     next();
   };

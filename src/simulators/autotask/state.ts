@@ -15,6 +15,8 @@ export interface RequestLogEntry {
   write: boolean;
   integrationCode: string | null;
   impersonationResourceId: string | null;
+  /** The parsed JSON body, when there was one. */
+  body?: unknown;
 }
 
 /** Where a `query/next?paging=…` link continues. */
