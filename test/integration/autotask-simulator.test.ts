@@ -331,6 +331,16 @@ describe('faults', () => {
     expect(refused).toMatchObject({ status: 503, body: undefined });
   });
 
+  it('fails every call, reads included, during an outage window, then answers again', async () => {
+    const hiccup = ['An unexpected error has occurred. Please try again later.'];
+    expect((await call('POST', '/__sim/faults/outage', { seconds: 0.3, status: 500, errors: hiccup }, {})).status).toBe(204);
+    expect(await call('POST', '/ATServicesRest/V1.0/Tickets', ticket())).toMatchObject({ status: 500, body: { errors: hiccup } });
+    expect(await call('GET', '/ATServicesRest/V1.0/Tickets/1')).toMatchObject({ status: 500, body: { errors: hiccup } });
+    expect(sim.tickets()).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await call('POST', '/ATServicesRest/V1.0/Tickets', ticket())).status).toBe(200);
+  });
+
   it('commits a write and then destroys the connection', async () => {
     sim.faults.commitThenTimeout(1, { mode: 'reset' });
     await expect(call('POST', '/ATServicesRest/V1.0/Tickets', ticket({ externalID: 'X-1' }))).rejects.toThrow();

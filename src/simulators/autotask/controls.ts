@@ -15,6 +15,8 @@ export interface AutotaskSimulatorFaults {
   failNextWrites(count: number, failure: WriteFailure): void;
   /** The next `count` successful writes are committed, then the answer hangs or the socket is destroyed. */
   commitThenTimeout(count: number, options: { mode: CommitThenTimeoutMode }): void;
+  /** For `durationMs` from now every authenticated call answers `failure` (an Autotask incident), committing nothing. */
+  failAllFor(durationMs: number, failure: Omit<WriteFailure, 'entity'>): void;
   /** Added to every authenticated call. */
   latencyMs: number;
   /** The hourly allotment, and how many requests count as made just now. */

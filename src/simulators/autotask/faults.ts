@@ -18,8 +18,15 @@ interface Counted<T> {
   value: T;
 }
 
+/** A window in which every authenticated call fails (an Autotask incident), writes and reads alike. */
+export interface Outage {
+  until: number;
+  failure: Omit<WriteFailure, 'entity'>;
+}
+
 export class FaultPlan {
   latencyMs = 0;
+  private outage: Outage | null = null;
   private writeFailures: Array<Counted<WriteFailure>> = [];
   private commitTimeouts: Array<Counted<CommitThenTimeoutMode>> = [];
   private webhookDrops = 0;
@@ -32,6 +39,20 @@ export class FaultPlan {
   /** The next `count` successful writes are committed, then the answer never arrives ('hang') or the socket is destroyed ('reset'). */
   commitThenTimeout(count: number, mode: CommitThenTimeoutMode): void {
     if (count > 0) this.commitTimeouts.push({ remaining: count, value: mode });
+  }
+
+  /** For `durationMs` from now every call answers `failure` without touching any data. */
+  failAllFor(durationMs: number, failure: Omit<WriteFailure, 'entity'>, now = Date.now()): void {
+    this.outage = durationMs > 0 ? { until: now + durationMs, failure: { ...failure } } : null;
+  }
+
+  takeOutage(now = Date.now()): Omit<WriteFailure, 'entity'> | undefined {
+    if (!this.outage) return undefined;
+    if (now >= this.outage.until) {
+      this.outage = null;
+      return undefined;
+    }
+    return this.outage.failure;
   }
 
   /** The next `count` webhook events (one per triggered webhook) are lost: never posted, no retries, no error-log entry. */
@@ -66,6 +87,7 @@ export class FaultPlan {
 
   clear(): void {
     this.latencyMs = 0;
+    this.outage = null;
     this.writeFailures = [];
     this.commitTimeouts = [];
     this.webhookDrops = 0;

@@ -134,7 +134,7 @@ export function enforceThreshold(context: SimulatorContext) {
 export function injectWriteFailures(context: SimulatorContext) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     const call = callInfo(res);
-    const failure = call.write && call.entity ? context.faults.takeWriteFailure(call.entity) : undefined;
+    const failure = context.faults.takeOutage() ?? (call.write && call.entity ? context.faults.takeWriteFailure(call.entity) : undefined);
     if (!failure) {
       next();
       return;

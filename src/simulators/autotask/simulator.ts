@@ -195,6 +195,7 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
     return {
       failNextWrites: (count, failure) => faults.failNextWrites(count, failure),
       commitThenTimeout: (count, { mode }) => faults.commitThenTimeout(count, mode),
+      failAllFor: (durationMs, failure) => faults.failAllFor(durationMs, failure),
       get latencyMs() { return faults.latencyMs; },
       set latencyMs(ms: number) { faults.latencyMs = ms; },
       setThreshold: (limit, used = 0) => threshold.set(limit, used),

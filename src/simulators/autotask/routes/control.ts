@@ -85,6 +85,15 @@ export function controlRoutes(sim: AutotaskSimulatorControls): Router {
     });
     res.status(204).end();
   });
+  router.post('/faults/outage', (req, res) => {
+    const { seconds, status, errors, retryAfterSeconds } = body(req);
+    sim.faults.failAllFor(Number(seconds ?? 30) * 1000, {
+      status: Number(status ?? 500),
+      ...(Array.isArray(errors) ? { errors: errors.map(String) } : {}),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Number(retryAfterSeconds) }),
+    });
+    res.status(204).end();
+  });
   router.post('/faults/commit-then-timeout', (req, res) => {
     const { count, mode } = body(req);
     sim.faults.commitThenTimeout(Number(count ?? 1), { mode: mode === 'reset' ? 'reset' : 'hang' });
