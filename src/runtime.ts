@@ -175,14 +175,13 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         autotaskSession: setup.autotaskSession,
         policy,
         requestTicketNumber: async (connectorId, autotaskTicketId, ticketId) => {
-          await store.ticketNumberBacklog.add(connectorId, { autotaskTicketId, ticketId });
-          await requestTicketNumbers(connectorId);
+          if (await store.ticketNumberBacklog.add(connectorId, { autotaskTicketId, ticketId })) await requestTicketNumbers(connectorId);
         },
         refusalCoolDownMs: (count) => Math.min(MAX_REFUSAL_COOL_DOWN_MS, config.syncRefusalCoolDownMs * 2 ** Math.max(0, Math.min(count - 1, 10))),
       }),
       ticketNumbers: new TicketNumbers({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),
       scheduleTicketNumbers: requestTicketNumbers,
-      ticketRetries: { ...intake, store, overdueAfterMs: OVERDUE_AFTER_MS },
+      ticketRetries: { ...intake, store, overdueAfterMs: OVERDUE_AFTER_MS, scheduleTicketNumbers: requestTicketNumbers },
       autotaskTicketSync: new AutotaskTicketSync({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),
       profileSync: new ProfileSync({ store, autotaskCompanies: (connector) => setup.autotaskSession(connector) }),
       health,

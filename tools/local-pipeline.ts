@@ -27,7 +27,17 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
-export async function startLocalPipeline(options: { port?: number; logLevel?: string; concurrency?: number } = {}): Promise<LocalPipeline> {
+export interface LocalPipelineOptions {
+  port?: number;
+  logLevel?: string;
+  concurrency?: number;
+  /** MongoDB command monitoring (the driver's `monitorCommands`), for counting what the store spends. */
+  monitorMongoCommands?: boolean;
+  /** Extra environment for the connector's configuration (e.g. SYNC_SETTLE_MS). */
+  env?: Record<string, string>;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const redis = await ensureRedis();
   const mongo = await ensureMongo();
   const sim = await startAutotaskSimulator({ port: Number(process.env.AUTOTASK_SIM_PORT ?? 0) });
@@ -38,13 +48,14 @@ export async function startLocalPipeline(options: { port?: number; logLevel?: st
     PORT: String(options.port ?? 0),
     HOST: '127.0.0.1',
     REDIS_URL: redis.url,
-    MONGO_URL: databaseUrl(mongo.url, `pcsm_autotask_sync_local_${runId}`),
+    MONGO_URL: withMonitoring(databaseUrl(mongo.url, `pcsm_autotask_sync_local_${runId}`), options.monitorMongoCommands ?? false),
     ADMIN_TOKEN: adminToken,
     SECRETS_KEY: randomBytes(32).toString('base64'),
     AUTOTASK_ZONE_LOOKUP_URL: sim.zoneLookupUrl,
     QUEUE_PREFIX: `pcsm-local-${runId}`,
     WORKER_CONCURRENCY: String(options.concurrency ?? 10),
     LOG_LEVEL: options.logLevel ?? 'warn',
+    ...options.env,
   });
   const runtime = await startRuntime(config, {
     api: true,
@@ -118,4 +129,8 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   return false;
+}
+
+function withMonitoring(url: string, monitor: boolean): string {
+  return monitor ? `${url}${url.includes('?') ? '&' : '?'}monitorCommands=true` : url;
 }

@@ -40,7 +40,8 @@ export class RedisEndpointSlots implements EndpointSlots {
     try {
       return await task();
     } finally {
-      await this.redis.zrem(slotKey, token).catch(() => undefined);
+      // Not awaited: this connection sends it before any later take, and the caller need not wait for it.
+      this.redis.zrem(slotKey, token).catch(() => undefined);
     }
   }
 

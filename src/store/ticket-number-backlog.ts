@@ -16,8 +16,16 @@ export class TicketNumberBacklog {
     private readonly prefix: string,
   ) {}
 
-  async add(connectorId: string, entry: BacklogEntry): Promise<void> {
-    await this.redis.sadd(this.key(connectorId), encode(entry));
+  /**
+   * Adds an entry; true when the backlog was empty before, so the caller schedules the job that
+   * drains it (a backlog that already had entries has its job waiting or running).
+   */
+  async add(connectorId: string, entry: BacklogEntry): Promise<boolean> {
+    const [[, added], [, size]] = (await this.redis.multi().sadd(this.key(connectorId), encode(entry)).scard(this.key(connectorId)).exec()) as [
+      [Error | null, number],
+      [Error | null, number],
+    ];
+    return added === 1 && size === 1;
   }
 
   /** Up to `max` entries, not removed: an entry goes only once its number is stored. */

@@ -13,6 +13,8 @@ export interface TicketRetriesDeps extends TicketIntakeDeps {
   store: Store;
   /** A state unwritten this long is overdue. */
   overdueAfterMs: number;
+  /** Makes sure the ticket-number job is waiting (the sweep re-adds it if the backlog lost it). */
+  scheduleTicketNumbers(connectorId: string): Promise<void>;
 }
 
 const PAGE = 500;
@@ -42,6 +44,7 @@ export async function retryTickets(deps: TicketRetriesDeps, connectorId: string,
       if (page.length < PAGE) break;
     }
   }
+  if (scope === 'overdue' && (await deps.store.ticketNumberBacklog.size(connectorId)) > 0) await deps.scheduleTicketNumbers(connectorId);
   let retried = 0;
   for (const ticketId of ids) {
     if ((await pokeTicket(deps, connectorId, ticketId, { force: scope !== 'overdue' })) !== null) retried += 1;

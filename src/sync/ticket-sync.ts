@@ -60,7 +60,10 @@ export class TicketSync {
     if (!next) return { outcome: state.desiredUpdatedAt <= state.appliedUpdatedAt ? 'in-sync' : 'waiting-for-change' };
     if (next.due > now + DUE_SLACK_MS) return { outcome: 'not-due', runAt: Date.now() + (next.due - now) };
 
-    const link = await this.deps.store.ticketLinks.get(connectorId, ticketId);
+    // A ticket Redis has never seen applied or linked has, as a rule, no link: its create's own
+    // conditional write finds out otherwise, so the common case costs no read.
+    const firstSight = !state.linked && state.appliedUpdatedAt < 0;
+    const link = firstSight ? null : await this.deps.store.ticketLinks.get(connectorId, ticketId);
     if (link && link.appliedUpdatedAt.getTime() >= state.desiredUpdatedAt) {
       await desiredStates.markApplied(connectorId, ticketId, link.appliedUpdatedAt.getTime(), { linked: link.autotaskTicketId !== null, wrote: false });
       return { outcome: 'in-sync' };
@@ -163,6 +166,12 @@ export class TicketSync {
       await ticketLinks.abandonCreate(connector.id, ticketId);
     }
     if ((await ticketLinks.beginCreate(connector.id, ticketId, externalId, new Date(updatedAt))) === 'taken') {
+      const existing = await ticketLinks.get(connector.id, ticketId);
+      // Linked, or a create already marked (Redis had forgotten it): the next run starts from that record.
+      if (existing && (existing.autotaskTicketId !== null || existing.createStartedAt)) {
+        await desiredStates.markApplied(connector.id, ticketId, existing.appliedUpdatedAt.getTime(), { linked: existing.autotaskTicketId !== null, wrote: false });
+        if (existing.autotaskTicketId !== null || !link) return this.run(connector.id, ticketId);
+      }
       throw new RetryLaterError(1_000, `another run is creating or has linked ${ticketId}`);
     }
     let autotaskTicketId: number;
