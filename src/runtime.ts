@@ -174,9 +174,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         connectors,
         autotaskSession: setup.autotaskSession,
         policy,
-        requestTicketNumber: async (connectorId, autotaskTicketId, ticketId) => {
-          if (await store.ticketNumberBacklog.add(connectorId, { autotaskTicketId, ticketId })) await requestTicketNumbers(connectorId);
-        },
+        scheduleTicketNumbers: requestTicketNumbers,
         refusalCoolDownMs: (count) => Math.min(MAX_REFUSAL_COOL_DOWN_MS, config.syncRefusalCoolDownMs * 2 ** Math.max(0, Math.min(count - 1, 10))),
       }),
       ticketNumbers: new TicketNumbers({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),

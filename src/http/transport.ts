@@ -3,6 +3,8 @@
  * (each client classifies it); failures without a response become a TransportFailure that carries
  * no request config, so headers with credentials can never travel along as an error's cause.
  */
+import http from 'node:http';
+import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 
 export interface HttpResponse {
@@ -36,10 +38,23 @@ export class TransportFailure extends Error {
   }
 }
 
-export function createHttp(): AxiosInstance {
+/** Proxy variables axios would honour (proxy-from-env); read once, not on every request. */
+const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'npm_config_proxy', 'npm_config_https_proxy'];
+
+function proxyFromEnvironment(env: NodeJS.ProcessEnv): boolean {
+  return Object.keys(env).some((name) => PROXY_VARIABLES.includes(name.toLowerCase()) && Boolean(env[name]));
+}
+
+export function createHttp(env: NodeJS.ProcessEnv = process.env): AxiosInstance {
   return axios.create({
     validateStatus: () => true,
     maxRedirects: 0,
+    // axios looks for proxy variables on every request (about half its cost per call); without
+    // any set there is nothing to find. With HTTPS_PROXY and the like set, axios uses them as usual.
+    ...(proxyFromEnvironment(env) ? {} : { proxy: false as const }),
+    // Connections are kept and reused: a TLS handshake per Autotask call would cost more than the call.
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true }),
     responseType: 'json',
     transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
   });

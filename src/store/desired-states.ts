@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { backlogMember, ticketNumberBacklogKey } from './ticket-number-backlog';
 
 /**
  * What each RMM ticket should look like in Autotask, recorded by the ingress before it answers and
@@ -75,8 +76,9 @@ return {now, redis.call('HMGET', KEYS[1], 'd', ${FIELDS.map((f) => `'${f}'`).joi
 `;
 
 /**
- * KEYS: state hash, pending set. ARGV: applied updatedAt, linked (0/1), wrote (0/1), burst reset
- * (ms), retention (ms), ticket id. Once nothing newer waits, the state keeps only what judges late
+ * KEYS: state hash, pending set[, ticket-number backlog]. ARGV: applied updatedAt, linked (0/1),
+ * wrote (0/1), burst reset (ms), retention (ms), ticket id[, backlog member]. With a backlog the
+ * created ticket joins it in the same step, and the answer says whether the backlog was empty. Once nothing newer waits, the state keeps only what judges late
  * events (applied updatedAt, write spacing) and expires after the retention: MongoDB's link stays
  * the record of what Autotask holds.
  */
@@ -105,7 +107,11 @@ else
   redis.call('HSET', KEYS[1], 'fp', now)
   redis.call('ZADD', KEYS[2], now, ARGV[6])
 end
-return now
+if KEYS[3] then
+  local added = redis.call('SADD', KEYS[3], ARGV[7])
+  if added == 1 and redis.call('SCARD', KEYS[3]) == 1 then return 1 end
+end
+return 0
 `;
 
 /** KEYS: state hash. ARGV: field, value. Sets a hold only on a state that still exists. */
@@ -119,6 +125,7 @@ interface Scripts {
   desiredRecord(hash: string, pending: string, updatedAt: number, json: string, ticketId: string): Promise<[number, number, Array<string | null>]>;
   desiredRead(hash: string): Promise<[number, Array<string | null>]>;
   desiredApplied(hash: string, pending: string, applied: number, linked: string, wrote: string, burstResetMs: number, retentionMs: number, ticketId: string): Promise<number>;
+  desiredCreated(hash: string, pending: string, backlog: string, applied: number, linked: string, wrote: string, burstResetMs: number, retentionMs: number, ticketId: string, member: string): Promise<number>;
   desiredHold(hash: string, field: string, value: string): Promise<number>;
 }
 
@@ -144,6 +151,7 @@ export class DesiredStateStore {
     redis.defineCommand('desiredRecord', { numberOfKeys: 2, lua: RECORD });
     redis.defineCommand('desiredRead', { numberOfKeys: 1, lua: READ });
     redis.defineCommand('desiredApplied', { numberOfKeys: 2, lua: APPLIED });
+    redis.defineCommand('desiredCreated', { numberOfKeys: 3, lua: APPLIED });
     redis.defineCommand('desiredHold', { numberOfKeys: 1, lua: HOLD });
     this.scripts = redis as unknown as Scripts;
   }
@@ -173,6 +181,26 @@ export class DesiredStateStore {
       this.options.retentionMs ?? DEFAULT_RETENTION_MS,
       ticketId,
     );
+  }
+
+  /**
+   * Autotask created the ticket (or it was found): as `markApplied`, and the ticket joins the
+   * backlog whose numbers are read in one batch. True when the backlog was empty (its job must be added).
+   */
+  async markCreated(connectorId: string, ticketId: string, appliedUpdatedAtMs: number, autotaskTicketId: number): Promise<boolean> {
+    const first = await this.scripts.desiredCreated(
+      this.hashKey(connectorId, ticketId),
+      this.pendingKey(connectorId),
+      ticketNumberBacklogKey(this.options.prefix, connectorId),
+      appliedUpdatedAtMs,
+      '1',
+      '1',
+      this.options.burstResetMs,
+      this.options.retentionMs ?? DEFAULT_RETENTION_MS,
+      ticketId,
+      backlogMember({ autotaskTicketId, ticketId }),
+    );
+    return first === 1;
   }
 
   /** A transient failure: no write before `notBefore`, whatever events arrive meanwhile. */

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { AutotaskTicketFields } from '../autotask/types';
 import { isDuplicateKeyError } from './duplicate-key';
+import { WriteBatch } from './write-batch';
 
 /** Why the last attempt did not bring the Autotask ticket to the RMM's state, and when it is tried again. */
 export interface TicketFailure {
@@ -84,13 +85,23 @@ export type CreateClaim = 'started' | 'taken';
 /** RMM ticket ↔ Autotask ticket, one per (connector, RMM ticket). */
 export class TicketLinkStore {
   readonly model: Model<TicketLink>;
+  /** The per-ticket writes of concurrent jobs share commands (see WriteBatch). */
+  private readonly writes: WriteBatch<TicketLink>;
 
   constructor(connection: Connection) {
     this.model = connection.model<TicketLink>('TicketLink', schema);
+    this.writes = new WriteBatch(() => this.model.collection as never);
+  }
+
+  // The per-ticket hot path (get, beginCreate, recordCreated, recordApplied) talks to the driver's
+  // collection directly: every field is written explicitly, and mongoose's casting and query
+  // building cost more CPU than the command itself (bench:pipeline).
+  private get collection() {
+    return this.model.collection;
   }
 
   async get(connectorId: string, pcsmTicketId: string): Promise<TicketLink | null> {
-    return this.model.findOne({ connectorId, pcsmTicketId }).lean();
+    return (await this.collection.findOne({ connectorId, pcsmTicketId })) as TicketLink | null;
   }
 
   async getMany(connectorId: string, pcsmTicketIds: string[]): Promise<TicketLink[]> {
@@ -108,31 +119,41 @@ export class TicketLinkStore {
 
   /**
    * Marks a create as started, unless another run already started one or the ticket is linked:
-   * `taken` then (the caller re-reads instead of posting a second ticket).
+   * `taken` then (the caller re-reads instead of posting a second ticket). `expectNew`: no record
+   * is expected (the common first create), so the mark is a plain insert; the unique key sends the
+   * unexpected case to the conditional update.
    */
-  async beginCreate(connectorId: string, pcsmTicketId: string, externalId: string, snapshotUpdatedAt: Date): Promise<CreateClaim> {
+  async beginCreate(connectorId: string, pcsmTicketId: string, externalId: string, snapshotUpdatedAt: Date, options: { expectNew: boolean }): Promise<CreateClaim> {
+    const mark = { createStartedAt: new Date(), createSnapshotUpdatedAt: snapshotUpdatedAt, createAnswered: null };
+    if (options.expectNew && (await this.insertMarked(connectorId, pcsmTicketId, externalId, mark))) return 'started';
+    // A record exists (a failure, an abandoned create): mark it only while nothing is linked or marked.
+    const result = await this.collection.updateOne({ connectorId, pcsmTicketId, autotaskTicketId: null, createStartedAt: null }, { $set: mark });
+    if (result.matchedCount === 1) return 'started';
+    if (!options.expectNew && (await this.insertMarked(connectorId, pcsmTicketId, externalId, mark))) return 'started';
+    return 'taken';
+  }
+
+  /** Inserts the record with the create mark; false when the (connector, ticket) key exists already. */
+  private async insertMarked(connectorId: string, pcsmTicketId: string, externalId: string, mark: Record<string, unknown>): Promise<boolean> {
+    const document = {
+      connectorId,
+      pcsmTicketId,
+      externalId,
+      autotaskTicketId: null,
+      autotaskTicketNumber: null,
+      appliedUpdatedAt: EPOCH,
+      appliedFields: {},
+      appliedSource: null,
+      lastSyncedAt: null,
+      pcsmNotifiedAt: null,
+      failure: null,
+      ...mark,
+    } as unknown as TicketLink;
     try {
-      await this.model.updateOne(
-        { connectorId, pcsmTicketId, autotaskTicketId: null, createStartedAt: null },
-        {
-          $set: { createStartedAt: new Date(), createSnapshotUpdatedAt: snapshotUpdatedAt, createAnswered: null },
-          $setOnInsert: {
-            externalId,
-            autotaskTicketNumber: null,
-            appliedUpdatedAt: EPOCH,
-            appliedFields: {},
-            appliedSource: null,
-            lastSyncedAt: null,
-            pcsmNotifiedAt: null,
-            failure: null,
-          },
-        },
-        { upsert: true },
-      );
-      return 'started';
+      await this.writes.write({ insertOne: { document } });
+      return true;
     } catch (error) {
-      // The upsert met the (connector, ticket) key: a create is already marked, or the ticket is linked.
-      if (isDuplicateKeyError(error)) return 'taken';
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }
@@ -163,20 +184,16 @@ export class TicketLinkStore {
       appliedSource: Partial<AutotaskTicketFields> | null;
     },
   ): Promise<void> {
-    await this.model.updateOne(
-      { connectorId, pcsmTicketId },
-      {
-        $set: {
-          ...created,
-          lastSyncedAt: new Date(),
-          createStartedAt: null,
-          createSnapshotUpdatedAt: null,
-          createAnswered: null,
-          failure: null,
-        },
-      },
-      { upsert: true },
-    );
+    const fields = {
+      ...created,
+      lastSyncedAt: new Date(),
+      createStartedAt: null,
+      createSnapshotUpdatedAt: null,
+      createAnswered: null,
+      failure: null,
+    };
+    // The record exists: its create was marked before the POST (or found by that mark).
+    await this.writes.write({ updateOne: { filter: { connectorId, pcsmTicketId }, update: { $set: fields } } });
   }
 
   /**
@@ -191,10 +208,12 @@ export class TicketLinkStore {
     source: Partial<AutotaskTicketFields>,
   ): Promise<void> {
     const fields = Object.fromEntries(Object.entries(written).map(([name, value]) => [`appliedFields.${name}`, value]));
-    await this.model.updateOne(
-      { connectorId, pcsmTicketId, appliedUpdatedAt: { $lt: appliedUpdatedAt } },
-      { $set: { ...fields, appliedSource: source, appliedUpdatedAt, lastSyncedAt: new Date(), failure: null } },
-    );
+    await this.writes.write({
+      updateOne: {
+        filter: { connectorId, pcsmTicketId, appliedUpdatedAt: { $lt: appliedUpdatedAt } },
+        update: { $set: { ...fields, appliedSource: source, appliedUpdatedAt, lastSyncedAt: new Date(), failure: null } },
+      },
+    });
   }
 
   /** Remembers why the last attempt failed and when it is tried again; the record exists even before any create. */

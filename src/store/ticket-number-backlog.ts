@@ -5,6 +5,15 @@ export interface BacklogEntry {
   ticketId: string;
 }
 
+/** The backlog's key; the desired-state store adds to it in the same step that records a create. */
+export function ticketNumberBacklogKey(prefix: string, connectorId: string): string {
+  return `${prefix}:ticket-numbers:${connectorId}`;
+}
+
+export function backlogMember(entry: BacklogEntry): string {
+  return encode(entry);
+}
+
 /**
  * Tickets created whose Autotask ticket number is not read yet. A create answers only the new id;
  * reading numbers for many tickets in one query instead of one GET each keeps a new ticket at about
@@ -15,18 +24,6 @@ export class TicketNumberBacklog {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
-
-  /**
-   * Adds an entry; true when the backlog was empty before, so the caller schedules the job that
-   * drains it (a backlog that already had entries has its job waiting or running).
-   */
-  async add(connectorId: string, entry: BacklogEntry): Promise<boolean> {
-    const [[, added], [, size]] = (await this.redis.multi().sadd(this.key(connectorId), encode(entry)).scard(this.key(connectorId)).exec()) as [
-      [Error | null, number],
-      [Error | null, number],
-    ];
-    return added === 1 && size === 1;
-  }
 
   /** Up to `max` entries, not removed: an entry goes only once its number is stored. */
   async peek(connectorId: string, max: number): Promise<BacklogEntry[]> {
@@ -43,7 +40,7 @@ export class TicketNumberBacklog {
   }
 
   private key(connectorId: string): string {
-    return `${this.prefix}:ticket-numbers:${connectorId}`;
+    return ticketNumberBacklogKey(this.prefix, connectorId);
   }
 }
 

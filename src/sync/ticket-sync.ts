@@ -24,8 +24,8 @@ export interface TicketSyncDeps {
   connectors: ConnectorDirectory;
   autotaskSession(connector: Connector): AutotaskSession;
   policy: WritePolicy;
-  /** A created ticket's number is read later, in a batch with others (one query for many). */
-  requestTicketNumber(connectorId: string, autotaskTicketId: number, ticketId: string): Promise<void>;
+  /** The ticket-number backlog had been empty: its job (one query for many numbers) must be added. */
+  scheduleTicketNumbers(connectorId: string): Promise<void>;
   /** How long a refusal waits before reconciliation tries it again, by refusals in a row. */
   refusalCoolDownMs(count: number): number;
 }
@@ -165,7 +165,7 @@ export class TicketSync {
       }
       await ticketLinks.abandonCreate(connector.id, ticketId);
     }
-    if ((await ticketLinks.beginCreate(connector.id, ticketId, externalId, new Date(updatedAt))) === 'taken') {
+    if ((await ticketLinks.beginCreate(connector.id, ticketId, externalId, new Date(updatedAt), { expectNew: link === null })) !== 'started') {
       const existing = await ticketLinks.get(connector.id, ticketId);
       // Linked, or a create already marked (Redis had forgotten it): the next run starts from that record.
       if (existing && (existing.autotaskTicketId !== null || existing.createStartedAt)) {
@@ -191,8 +191,8 @@ export class TicketSync {
       appliedFields: fields,
       appliedSource: fields,
     });
-    await desiredStates.markApplied(connector.id, ticketId, updatedAt, { linked: true, wrote: true });
-    await this.deps.requestTicketNumber(connector.id, autotaskTicketId, ticketId);
+    // A created ticket's number is read later, in one batch with others.
+    if (await desiredStates.markCreated(connector.id, ticketId, updatedAt, autotaskTicketId)) await this.deps.scheduleTicketNumbers(connector.id);
     return { outcome: 'created', autotaskTicketId };
   }
 
@@ -208,8 +208,9 @@ export class TicketSync {
       appliedFields: fieldsOf(found),
       appliedSource: null,
     });
-    await this.deps.store.desiredStates.markApplied(connector.id, ticketId, snapshot.getTime(), { linked: true, wrote: true });
-    await this.deps.requestTicketNumber(connector.id, found.id, ticketId);
+    if (await this.deps.store.desiredStates.markCreated(connector.id, ticketId, snapshot.getTime(), found.id)) {
+      await this.deps.scheduleTicketNumbers(connector.id);
+    }
     return { outcome: 'found-existing', autotaskTicketId: found.id };
   }
 }

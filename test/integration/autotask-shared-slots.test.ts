@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { AutotaskClient } from '../../src/autotask/client';
 import { RedisEndpointSlots } from '../../src/autotask/shared-endpoint-slots';
 import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../../src/simulators/autotask';
-import { testRedisUrl, uniqueName } from '../harness/context';
+import { testRedisUrl, uniqueName, waitFor } from '../harness/context';
 
 /** Autotask's thread limit across worker replicas: two clients stand for two processes. */
 describe('endpoint slots shared through Redis', () => {
@@ -44,7 +44,19 @@ describe('endpoint slots shared through Redis', () => {
     const results = await burst(replica(slots), replica(slots));
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(0);
     expect(sim.peakConcurrency('Tickets')).toBe(3);
-    expect(await redis.zcard(`${prefix}:autotask-slots:c1.tickets`)).toBe(0);
+    // Slots are kept a moment for the next call, then given back.
+    await waitFor(async () => (await redis.zcard(`${prefix}:autotask-slots:c1.tickets`)) === 0, { message: 'every slot to be given back' });
+  });
+
+  it('hands a slot from one call to the next of the same process without asking Redis again', async () => {
+    const slots = new RedisEndpointSlots(redis, { prefix: `${prefix}-reuse`, limit: 3, slotTtlMs: 30_000, idleMs: 200 });
+    const client = replica(slots);
+    const takes = jest.spyOn(redis as unknown as { autotaskTakeSlot(...args: unknown[]): Promise<number> }, 'autotaskTakeSlot');
+    for (let i = 1; i <= 5; i += 1) await client.getTicket(i);
+    expect(sim.requests.filter((r) => r.entity === 'Tickets')).toHaveLength(5);
+    expect(takes).toHaveBeenCalledTimes(1);
+    takes.mockRestore();
+    await waitFor(async () => (await redis.zcard(`${prefix}-reuse:autotask-slots:c1.tickets`)) === 0, { message: 'the idle slot to be given back' });
   });
 
   it('without shared slots, two replicas exceed the limit and Autotask refuses some', async () => {

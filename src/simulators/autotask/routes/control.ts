@@ -38,6 +38,12 @@ export function controlRoutes(sim: AutotaskSimulatorControls): Router {
   router.get('/requests', (_req, res) => {
     res.json({ items: sim.requests });
   });
+  /** Counts only: cheap enough to poll while thousands of requests pile up. */
+  router.get('/stats', (_req, res) => {
+    const writes: Record<string, number> = {};
+    for (const entry of sim.requests) if (entry.write && entry.entity) writes[entry.entity] = (writes[entry.entity] ?? 0) + 1;
+    res.json({ requests: sim.requests.length, writes });
+  });
   router.get('/tickets', (_req, res) => {
     res.json({ items: sim.tickets() });
   });
