@@ -62,7 +62,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     worker.on('error', (error) => options.logger.error('worker error', { queue: name, error }));
     worker.on('completed', (job: Job) => finished({ job: job.name, outcome: 'completed' }));
     worker.on('failed', (job: Job | undefined, error: Error) => {
-      const gaveUp = job !== undefined && (job.finishedOn !== undefined || job.attemptsMade >= (job.opts.attempts ?? 1));
+      // For good: refused (UnrecoverableError) or out of attempts; otherwise BullMQ retries it.
+      const gaveUp = job !== undefined && (error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
       finished({ job: job?.name ?? 'unknown', outcome: gaveUp ? 'gave-up' : 'failed' });
       if (gaveUp) options.logger.warn('job gave up', { queue: name, jobId: job?.id, jobName: job?.name, reason: error.message });
     });
