@@ -82,6 +82,24 @@ schema.index({ connectorId: 1, 'failure.kind': 1, pcsmTicketId: 1 });
 
 export type CreateClaim = 'started' | 'taken';
 
+/** A record before any Autotask ticket exists: nothing linked, applied, marked or failed. */
+function unlinked(externalId: string) {
+  return {
+    externalId,
+    autotaskTicketId: null,
+    autotaskTicketNumber: null,
+    appliedUpdatedAt: EPOCH,
+    appliedFields: {},
+    appliedSource: null,
+    lastSyncedAt: null,
+    pcsmNotifiedAt: null,
+    createStartedAt: null,
+    createSnapshotUpdatedAt: null,
+    createAnswered: null,
+    failure: null,
+  };
+}
+
 /** RMM ticket ↔ Autotask ticket, one per (connector, RMM ticket). */
 export class TicketLinkStore {
   readonly model: Model<TicketLink>;
@@ -135,20 +153,7 @@ export class TicketLinkStore {
 
   /** Inserts the record with the create mark; false when the (connector, ticket) key exists already. */
   private async insertMarked(connectorId: string, pcsmTicketId: string, externalId: string, mark: Record<string, unknown>): Promise<boolean> {
-    const document = {
-      connectorId,
-      pcsmTicketId,
-      externalId,
-      autotaskTicketId: null,
-      autotaskTicketNumber: null,
-      appliedUpdatedAt: EPOCH,
-      appliedFields: {},
-      appliedSource: null,
-      lastSyncedAt: null,
-      pcsmNotifiedAt: null,
-      failure: null,
-      ...mark,
-    } as unknown as TicketLink;
+    const document = { connectorId, pcsmTicketId, ...unlinked(externalId), ...mark } as unknown as TicketLink;
     try {
       await this.writes.write({ insertOne: { document } });
       return true;
@@ -230,23 +235,14 @@ export class TicketLinkStore {
       at: new Date(),
       count: previous && previous.kind === failure.kind ? previous.count + 1 : 1,
     };
+    // `failure` is $set: the same path may not be in $setOnInsert too.
+    const { failure: _set, ...onInsert } = unlinked(externalId);
     try {
       await this.model.updateOne(
         { connectorId, pcsmTicketId },
         {
           $set: { failure: record },
-          $setOnInsert: {
-            externalId,
-            autotaskTicketId: null,
-            autotaskTicketNumber: null,
-            appliedUpdatedAt: EPOCH,
-            appliedFields: {},
-            appliedSource: null,
-            lastSyncedAt: null,
-            pcsmNotifiedAt: null,
-            createStartedAt: null,
-            createSnapshotUpdatedAt: null,
-          },
+          $setOnInsert: onInsert,
         },
         { upsert: true },
       );
