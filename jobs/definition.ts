@@ -28,6 +28,11 @@ export interface JobDefinition<Name extends string = string, Data = unknown, Whe
   name: Name;
   /** Which queue: the connector's own (`data.connectorId`) or the global one. */
   queue: QueueKind;
+  /**
+   * Whether the job spends the connector's Autotask budget (default: every connector-queue job
+   * does). A job that does waits, by its rank, when the hour is full (src/autotask/budget.ts).
+   */
+  spendsAutotaskBudget?: boolean;
   schema: z.ZodType<Data>;
   /** Every option the job is added with; `when` carries what the caller decided (a delay, a rank). */
   options(data: Data, when?: When): JobsOptions;

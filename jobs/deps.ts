@@ -1,4 +1,5 @@
 import type { ConnectorDirectory } from '../src/connector/directory';
+import type { Rank } from './queues';
 import type { SetupDeps } from '../src/setup/setup';
 import type { Store } from '../src/store';
 import type { AutotaskTicketSync } from '../src/sync/autotask-ticket-sync';
@@ -23,4 +24,6 @@ export interface JobDeps {
   health: ConnectorHealth;
   setup: SetupDeps;
   reconcile: ReconcileDeps;
+  /** Whether the connector's work of `rank` may spend Autotask's hourly budget now. */
+  autotaskBudget(connectorId: string, rank: Rank): Promise<{ admitted: true } | { admitted: false; retryAt: number; reason: string }>;
 }

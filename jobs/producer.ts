@@ -39,6 +39,8 @@ export class JobProducer {
     // The offline queue stays on so BullMQ's start-up commands wait for the first connection;
     // `enqueue` refuses to add while the connection is not ready instead.
     this.redis = new Redis({ ...(options.redis as object), maxRetriesPerRequest: 1 });
+    // Keeps ioredis from printing every failed reconnect; the composition root watches the
+    // connection and logs each loss and recovery once (src/observability/dependencies.ts).
     this.redis.on('error', () => undefined);
     this.queue('maintenance');
   }

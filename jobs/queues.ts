@@ -34,3 +34,27 @@ export const RANK = {
   catalogue: 5,
 } as const;
 export type Rank = (typeof RANK)[keyof typeof RANK];
+
+/**
+ * How much of Autotask's hourly budget each rank may use before it waits for the hour to turn
+ * (the budget is shared with every integration of the MSP and refused past 100 %). At 96 % new
+ * tickets still go through; updates, reads, reconciliation and catalogue refreshes wait.
+ */
+export const BUDGET_SHARE: Record<Rank, number> = {
+  1: 0.99,
+  2: 0.95,
+  3: 0.9,
+  4: 0.85,
+  5: 0.8,
+};
+
+/** Ranks from this one down read `ThresholdInformation` (at most once a minute) before they spend. */
+export const RANK_THAT_READS_THE_BUDGET: Rank = RANK.roundTrip;
+
+export const RANK_NAMES: Record<Rank, string> = {
+  1: 'new tickets',
+  2: 'ticket updates',
+  3: 'round-trip reads',
+  4: 'reconciliation',
+  5: 'catalogue refreshes',
+};

@@ -10,6 +10,8 @@ import { RANK } from './queues';
 export const retryTicketsJob = defineJob({
   name: 'retry-tickets',
   queue: 'connector',
+  // It only re-adds ticket jobs (Redis and MongoDB); those wait for the budget themselves.
+  spendsAutotaskBudget: false,
   schema: z.object({ connectorId: z.string().min(1), scope: z.enum(['refused', 'refusals-due', 'all', 'overdue']) }),
   options: (data) => ({
     // A request that meets one waiting for the same scope is already covered by it.

@@ -5,9 +5,11 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { JobDeps } from '../jobs/definition';
 import { JobProducer, QueueUnavailableError } from '../jobs/producer';
+import { BUDGET_SHARE, RANK_NAMES, RANK_THAT_READS_THE_BUDGET, type Rank } from '../jobs/queues';
 import { buildRegistry } from '../jobs/registry';
-import { startWorkers, type RunningWorkers } from '../workers/start-workers';
+import { startWorkers, type RunningWorkers, type WatchdogSettings } from '../workers/start-workers';
 import { AutotaskClient } from './autotask/client';
+import { autotaskDatabase, BudgetGovernor } from './autotask/budget';
 import { RedisEndpointSlots } from './autotask/shared-endpoint-slots';
 import type { Config } from './config';
 import { ConnectorDirectory } from './connector/directory';
@@ -15,7 +17,12 @@ import { createApp } from './ingress/app';
 import { serve } from './ingress/serve';
 import { createWorkerApp } from './ingress/worker-app';
 import { createLogger, type Logger } from './logger';
+import { callMetrics } from './observability/call-metrics';
+import { finishesWithin } from './observability/deadline';
+import { DependencyUnavailableError, DependencyWatch, MONGO_EVENTS, REDIS_EVENTS, registerDependencyMetrics } from './observability/dependencies';
+import { closeServer } from './observability/lifecycle';
 import { Metrics } from './observability/metrics';
+import { registerQueueMetrics } from './observability/queue-metrics';
 import { PcsmClient } from './pcsm/client';
 import { isTicketEvent, pcsmTicketSchema } from './pcsm/events';
 import type { SetupDeps } from './setup/setup';
@@ -34,6 +41,8 @@ export interface RuntimeOptions {
   api: boolean;
   worker: boolean;
   logger?: Logger;
+  /** The consumption watchdog of a worker process (see workers/start-workers.ts). */
+  watchdog?: WatchdogSettings;
 }
 
 export interface Runtime {
@@ -46,9 +55,18 @@ export interface Runtime {
   /** Base URL of the api when it runs (the port may have been chosen by the OS). */
   url: string | null;
   workers: RunningWorkers | null;
-  close(): Promise<void>;
+  /**
+   * Stops taking work, lets running jobs and requests finish for up to `deadlineMs` (default 7 s),
+   * abandons what is left (a cut job runs again elsewhere once its lock expires), then closes the
+   * queues and connections; it never waits much longer than the deadline.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
 }
 
+/** How long a close lets running jobs and requests finish before it abandons them. */
+const CLOSE_DEADLINE_MS = 7_000;
+/** Queues and connections are closed within this, each, once the work has stopped. */
+const CONNECTION_CLOSE_MS = 1_000;
 /** How long a process trusts its copy of a connector when no change announcement reached it. */
 const CONNECTOR_CACHE_MS = 60_000;
 /** Autotask's concurrent-request limit per integration and endpoint (integrations created after 2023.1). */
@@ -66,9 +84,19 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const logger = options.logger ?? createLogger({ level: config.logLevel, service: 'pcsm-autotask-sync' });
   const redis = redisOptions(config.redisUrl);
 
-  const connection = await mongoose.createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const connection = await mongoose
+    .createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000 })
+    .asPromise()
+    .catch((error: unknown) => {
+      throw new DependencyUnavailableError('MongoDB', config.mongoUrl, error);
+    });
+  // Redis and MongoDB trouble is logged once per change of state, naming the variable to check.
+  const mongoWatch = new DependencyWatch({ dependency: 'MongoDB', url: config.mongoUrl, logger });
+  mongoWatch.watch('store', connection, MONGO_EVENTS, true);
+  const redisWatch = new DependencyWatch({ dependency: 'Redis', url: config.redisUrl, logger });
   const registry = buildRegistry();
   const producer = new JobProducer({ redis, prefix: config.queuePrefix, registry });
+  redisWatch.watch('producer', producer.redis, REDIS_EVENTS);
   const store = createStore({
     connection,
     secretsKey: config.secretsKey,
@@ -85,6 +113,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const channel = `${config.queuePrefix}:connector-changed`;
   const subscriber = new Redis({ ...(redis as object), maxRetriesPerRequest: null });
   subscriber.on('error', () => undefined);
+  redisWatch.watch('subscriber', subscriber, REDIS_EVENTS);
   const changeListeners: Array<(connectorId: string) => void> = [(id) => connectors.invalidate(id)];
   subscriber.on('message', (_channel: string, connectorId: string) => changeListeners.forEach((listener) => listener(connectorId)));
   // Not awaited: with Redis down at start the subscription waits for the connection.
@@ -107,10 +136,41 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     if (what === 'configuration') requestRetry(connectorId, 'refused').catch(() => undefined);
   });
 
-  const metrics = new Metrics();
+  const metrics = new Metrics({ onCollectError: (metric, error) => logger.warn('a metric could not be read for this scrape', { metric, error }) });
+  registerDependencyMetrics(metrics, [redisWatch, mongoWatch]);
+  registerQueueMetrics(metrics, { queues: () => producer.allQueues(), ready: () => producer.redis.status === 'ready' });
   // Every call to either system is counted: Autotask's hourly budget is shared by the whole database.
-  const autotaskCalls = metrics.counter('pcsm_sync_autotask_requests_total', 'Autotask REST requests by connector, method, entity and status');
-  const pcsmCalls = metrics.counter('pcsm_sync_pcsm_requests_total', 'PCSM API requests by connector, method, route and status');
+  const calls = callMetrics(metrics);
+  // Autotask's hourly budget per database, shared by every process of the install through Redis.
+  const budget = new BudgetGovernor(producer.redis, {
+    prefix: config.queuePrefix,
+    recheckMs: config.autotaskBudgetRecheckSeconds * 1000,
+    readingMaxAgeMs: config.autotaskBudgetReadingSeconds * 1000,
+  });
+  // The hour of every Autotask database this install's connectors use, read from Redis at each scrape.
+  const budgetDatabases = async () => {
+    const databases = new Set<string>();
+    for (const id of await store.connectors.listIds()) {
+      const connector = await connectors.get(id);
+      if (connector) databases.add(autotaskDatabase(connector.autotask.username));
+    }
+    return Promise.all([...databases].map((database) => budget.standing(database)));
+  };
+  metrics.gauge('pcsm_sync_autotask_budget_used_ratio', 'How full the Autotask hour is per database (requests used / threshold), others\' calls included', ['database'], async (gauge) => {
+    for (const standing of await budgetDatabases()) gauge.set({ database: standing.database }, standing.limit > 0 ? standing.used / standing.limit : 0);
+  });
+  metrics.gauge(
+    'pcsm_sync_autotask_budget_requests',
+    'Autotask requests this hour per database: used (the last ThresholdInformation reading plus our calls since), limit, and own (this install\'s calls)',
+    ['database', 'kind'],
+    async (gauge) => {
+      for (const standing of await budgetDatabases()) {
+        gauge.set({ database: standing.database, kind: 'used' }, standing.used);
+        gauge.set({ database: standing.database, kind: 'limit' }, standing.limit);
+        gauge.set({ database: standing.database, kind: 'own' }, standing.own);
+      }
+    },
+  );
   const autotask = new AutotaskClient({
     zoneLookupUrl: config.autotaskZoneLookupUrl,
     timeoutMs: config.autotaskTimeoutMs,
@@ -120,11 +180,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       limit: AUTOTASK_THREADS_PER_ENDPOINT,
       slotTtlMs: config.autotaskTimeoutMs + 10_000,
     }),
-    onCall: (call) => autotaskCalls({ connector: call.connectorId, method: call.method, entity: call.entity, status: String(call.status) }),
+    onCall: (call) => {
+      calls.autotask(call);
+      if (call.database !== null) budget.recordCall(call.database);
+    },
   });
   const pcsm = new PcsmClient({
     timeoutMs: config.pcsmTimeoutMs,
-    onCall: (call) => pcsmCalls({ connector: call.connectorId, method: call.method, route: call.route, status: String(call.status) }),
+    onCall: calls.pcsm,
   });
   const setup: SetupDeps = {
     store,
@@ -194,9 +257,17 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         retryRefusalsDue: (connectorId) => requestRetry(connectorId, 'refusals-due'),
         firstRunLookbackMs: FIRST_RECONCILE_LOOKBACK_MS,
       },
+      autotaskBudget: async (connectorId, rank) => {
+        const connector = await connectors.get(connectorId);
+        if (!connector) return { admitted: true };
+        // Low-ranked work first reads how full the hour really is (the others' calls count too).
+        const read = rank >= RANK_THAT_READS_THE_BUDGET ? () => setup.autotaskSession(connector).getThresholdInformation() : undefined;
+        return budget.admit(autotaskDatabase(connector.autotask.username), BUDGET_SHARE[rank], read);
+      },
     };
     workerConnection = new Redis({ ...(redis as object), maxRetriesPerRequest: null });
     workerConnection.on('error', () => undefined);
+    redisWatch.watch('workers', workerConnection, REDIS_EVENTS);
     workers = await startWorkers({
       connection: workerConnection,
       producer,
@@ -206,6 +277,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       logger,
       metrics,
       connectorIds: () => store.connectors.listIds(),
+      watchdog: options.watchdog,
     });
     const running = workers;
     changeListeners.push((id) => running.ensureConnector(id));
@@ -242,6 +314,19 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       enqueueCatalogueRefresh: (connectorId) => producer.enqueue('catalogue-refresh', { connectorId }),
       enqueueReconcile: (connectorId) => producer.enqueue('reconcile', { connectorId }),
       retryTicket: (connectorId, ticketId) => pokeTicket(intake, connectorId, ticketId, { force: true }),
+      connectorBudget: async (connectorId) => {
+        const connector = await connectors.get(connectorId);
+        if (!connector) return null;
+        const standing = await budget.standing(autotaskDatabase(connector.autotask.username));
+        return {
+          used: standing.used,
+          limit: standing.limit,
+          readAt: standing.readAt === null ? null : new Date(standing.readAt).toISOString(),
+          holding: (Object.keys(BUDGET_SHARE).map(Number) as Rank[])
+            .filter((rank) => standing.used >= Math.floor(standing.limit * BUDGET_SHARE[rank]))
+            .map((rank) => RANK_NAMES[rank]),
+        };
+      },
       retryAllTickets: (connectorId) => requestRetry(connectorId, 'all'),
       connectorSaved: async (connectorId) => {
         producer.connectorQueue(connectorId);
@@ -278,8 +363,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     const app = createWorkerApp({
       adminToken: config.adminToken,
       metrics,
-      queues: () => producer.allQueues(),
-      consuming: () => running.workers.every((worker) => worker.isRunning()),
+      health: () => running.health(),
     });
     server = await serve(app, config.metricsPort, config.host);
     url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
@@ -295,13 +379,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     server,
     url,
     workers,
-    async close() {
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      if (workers) await workers.close();
+    async close({ deadlineMs = CLOSE_DEADLINE_MS } = {}) {
+      await Promise.all([server && closeServer(server, deadlineMs), workers?.close(deadlineMs)]);
+      redisWatch.stop();
+      mongoWatch.stop();
       subscriber.disconnect();
-      await producer.close();
+      await finishesWithin(producer.close(), CONNECTION_CLOSE_MS);
       workerConnection?.disconnect();
-      await connection.close();
+      await finishesWithin(connection.close(), CONNECTION_CLOSE_MS);
     },
   };
 }

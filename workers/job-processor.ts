@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { decidedFailure, retryDelayMs, type JobContext, type JobDeps } from '../jobs/definition';
 import type { JobRegistry } from '../jobs/registry';
-import { connectorOfQueue } from '../jobs/queues';
+import { connectorOfQueue, RANK, type Rank } from '../jobs/queues';
 import { decide } from '../src/failure/outcome';
 import type { Logger } from '../src/logger';
 
@@ -49,6 +49,15 @@ export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger:
         throw new DelayedError();
       },
     };
+    const connector = connectorOfQueue(job.queueName);
+    if (connector && definition.spendsAutotaskBudget !== false) {
+      const rank = (job.opts.priority ?? RANK.roundTrip) as Rank;
+      const admission = await deps.autotaskBudget(connector, rank);
+      if (!admission.admitted) {
+        log.info('job waits for Autotask budget', { reason: admission.reason, until: new Date(admission.retryAt).toISOString() });
+        return context.defer(admission.retryAt);
+      }
+    }
     try {
       const result = await definition.handle(parsed.data, context);
       log.info('job done', { outcome: result });

@@ -13,6 +13,7 @@
 import type { AxiosInstance } from 'axios';
 import pRetry from 'p-retry';
 import { classifyResponse, type AutotaskHttpResponse } from './classify';
+import { autotaskDatabase } from './budget';
 import { EndpointLimiter } from './endpoint-limiter';
 import type { EndpointSlots } from './shared-endpoint-slots';
 import { AutotaskOutcomeUnknownError, AutotaskUnavailableError } from './errors';
@@ -42,6 +43,8 @@ export interface AutotaskCallInfo {
   /** HTTP status; 0 when no answer arrived (network error, timeout). */
   status: number;
   durationMs: number;
+  /** The database whose hourly budget the call spent (see budget.ts); null for zone discovery, which is exempt. */
+  database: string | null;
 }
 
 export interface AutotaskClientOptions {
@@ -134,7 +137,7 @@ export class AutotaskClient {
   }
 
   /** @internal one HTTP exchange, measured and reported. */
-  async send(connectorId: string, entity: string, request: HttpRequest): Promise<AutotaskHttpResponse> {
+  async send(connectorId: string, entity: string, request: HttpRequest, database: string | null = null): Promise<AutotaskHttpResponse> {
     const started = Date.now();
     let status = 0;
     try {
@@ -142,7 +145,7 @@ export class AutotaskClient {
       status = response.status;
       return response;
     } finally {
-      this.report({ connectorId, method: request.method, entity, status, durationMs: Date.now() - started });
+      this.report({ connectorId, method: request.method, entity, status, durationMs: Date.now() - started, database });
     }
   }
 
@@ -405,7 +408,7 @@ class ConnectorSession implements AutotaskSession {
         headers: this.headers(call),
         body: call.body,
         timeoutMs: this.client.timeoutMs,
-      });
+      }, autotaskDatabase(this.credentials.username));
     } catch (error) {
       if (!(error instanceof TransportFailure)) throw error;
       const message = redact(`${call.method} ${call.entity}: ${error.message}`, this.secrets());

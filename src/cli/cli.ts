@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { SECRET_FIELDS, SERVER_OWNED_FIELDS } from '../connector/configuration';
+import type { ConnectorSummary } from '../ingress/schemas';
+import { packageInfo } from '../package-info';
 
 /** Marks an exported file so an import can tell it from any other JSON. */
 export const EXPORT_FORMAT = 'pcsm-autotask-sync/connector@1';
@@ -12,22 +15,25 @@ export interface CliIo {
 }
 
 /**
- * `pcsm-autotask-sync connectors export|import|check`: an admin-API client, so it works against a
- * running install from anywhere the API is reachable. Resolves to the process exit code.
+ * `pcsm-autotask-sync connectors list|export|import|check|register-webhook`: an admin-API client,
+ * so it works against a running install from anywhere the API is reachable. Resolves to the
+ * process exit code.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const program = new Command('pcsm-autotask-sync')
     .description('Operate a pcsm-autotask-sync install through its admin API')
     .option('--url <url>', 'the api base URL (env PCSM_SYNC_URL)', io.env.PCSM_SYNC_URL ?? 'http://127.0.0.1:3000')
-    .option('--token <token>', 'the admin token (env ADMIN_TOKEN; prefer the environment)')
+    .option('--token <token>', 'the admin token (env ADMIN_TOKEN or ADMIN_TOKEN_FILE; prefer the environment)')
+    .version(packageInfo().version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   const api = () => {
     const { url, token } = program.opts<{ url: string; token?: string }>();
-    const bearer = token ?? io.env.ADMIN_TOKEN;
-    if (!bearer) throw new UsageError('set ADMIN_TOKEN (or --token) to the admin token of the install');
+    // Inside the container the token is a secret file (ADMIN_TOKEN_FILE), as for the api itself.
+    const bearer = token ?? io.env.ADMIN_TOKEN ?? tokenFromFile(io.env.ADMIN_TOKEN_FILE);
+    if (!bearer) throw new UsageError('set ADMIN_TOKEN (or ADMIN_TOKEN_FILE, or --token) to the admin token of the install');
     return async (method: string, path: string, body?: unknown) => {
       const base = url.replace(/\/+$/, '');
       const response = await fetch(`${base}${path}`, {
@@ -44,6 +50,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
 
   const connectors = program.command('connectors').description('connector configuration');
+
+  connectors
+    .command('list')
+    .description('list the connectors: id, name, RMM, status, revision, last change (never a secret)')
+    .option('--json', 'print the api’s answer as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const response = await api()('GET', '/api/v1/connectors');
+      if (response.status !== 200) throw new ApiError(response);
+      if (options.json) io.stdout(`${JSON.stringify(response.body, null, 2)}\n`);
+      else io.stdout(connectorTable(response.body.items as ConnectorSummary[]));
+    });
 
   connectors
     .command('export <id>')
@@ -127,6 +144,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** One line per connector, columns padded; a connector that needs attention says how many problems it has. */
+function connectorTable(items: ConnectorSummary[]): string {
+  if (items.length === 0) return 'no connectors\n';
+  const rows = [
+    ['ID', 'NAME', 'RMM', 'STATUS', 'REVISION', 'UPDATED'],
+    ...items.map((c) => [
+      c.id,
+      c.name,
+      c.rmm?.kind ?? '-',
+      c.problems.length > 0 ? `${c.status} (${c.problems.length} problem${c.problems.length === 1 ? '' : 's'})` : c.status,
+      String(c.revision),
+      c.updatedAt,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
 class UsageError extends Error {}
 
 class ApiError extends Error {
@@ -144,4 +179,13 @@ function setPath(target: Record<string, any>, path: string, value: string): void
   let node = target;
   for (const key of keys) node = node[key] ??= {};
   node[last] = value;
+}
+
+function tokenFromFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '') || undefined;
+  } catch (error) {
+    throw new UsageError(`ADMIN_TOKEN_FILE names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

@@ -119,4 +119,4 @@ export type SecretField = (typeof SECRET_FIELDS)[number];
 export const REDACTED_SECRET = '[redacted]';
 
 /** Fields a GET shows that the server owns: a PUT may carry them back unchanged, and they are ignored. */
-export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'suspension', 'createdAt', 'updatedAt'];
+export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'suspension', 'budget', 'createdAt', 'updatedAt'];

@@ -1,9 +1,10 @@
 import { connectorInputSchema, SERVER_OWNED_FIELDS } from '../connector/configuration';
 import type { Store } from '../store';
+import type { RedactedConnector } from '../store/connectors';
 import { json, problem, type HttpResult } from './result';
+import { CONNECTOR_ID, type ConnectorSummary } from './schemas';
 
-/** Connector ids appear in URLs, job ids and queue keys: keep them plain. */
-export const CONNECTOR_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export { CONNECTOR_ID };
 
 /** `PUT /api/v1/connectors/{id}`: creates or replaces the connector whole. */
 export async function putConnector(store: Store, id: string, body: unknown): Promise<HttpResult> {
@@ -25,7 +26,44 @@ export async function putConnector(store: Store, id: string, body: unknown): Pro
   return json(created ? 201 : 200, await store.connectors.getRedacted(id));
 }
 
-export async function getConnector(store: Store, id: string): Promise<HttpResult> {
+/** How full the Autotask hour is for a connector's database, and which work waits for it to turn. */
+export interface BudgetView {
+  used: number;
+  limit: number;
+  readAt: string | null;
+  holding: string[];
+}
+
+export async function getConnector(store: Store, id: string, budgetFor?: (connectorId: string) => Promise<BudgetView | null>): Promise<HttpResult> {
   const connector = CONNECTOR_ID.test(id) ? await store.connectors.getRedacted(id) : null;
-  return connector ? json(200, connector) : problem(404, 'Not Found', `no connector ${id}`);
+  if (!connector) return problem(404, 'Not Found', `no connector ${id}`);
+  return json(200, { ...connector, budget: budgetFor ? await budgetFor(id).catch(() => null) : null });
+}
+
+/** `GET /api/v1/connectors`: every connector's identity and health, by id; never a secret. */
+export async function listConnectors(store: Store): Promise<HttpResult> {
+  const ids = (await store.connectors.listIds()).sort();
+  const connectors = await Promise.all(ids.map((id) => store.connectors.getRedacted(id)));
+  return json(200, { items: connectors.filter((connector) => connector !== null).map(connectorSummary) });
+}
+
+/** Field by field, so nothing of the configuration (and no secret) rides along. */
+function connectorSummary(connector: RedactedConnector): ConnectorSummary {
+  const kind = rmmKind(connector);
+  return {
+    id: connector.id,
+    name: connector.name,
+    ...(kind ? { rmm: { kind } } : {}),
+    status: connector.status,
+    problems: connector.problems,
+    revision: connector.revision,
+    updatedAt: connector.updatedAt,
+  };
+}
+
+/** An `rmm` block names its kind; a connector with only the `pcsm` block is a PCSM one. */
+function rmmKind(connector: RedactedConnector): string | undefined {
+  const rmm = (connector as { rmm?: { kind?: unknown } }).rmm;
+  if (typeof rmm?.kind === 'string') return rmm.kind;
+  return connector.pcsm ? 'pcsm' : undefined;
 }

@@ -9,7 +9,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { Store } from '../store';
 import { adminAuth } from './admin-auth';
-import { getConnector, putConnector } from './admin-connectors';
+import { apiDocs } from './api-docs';
+import { getConnector, listConnectors, putConnector, type BudgetView } from './admin-connectors';
 import { getTicket, listTickets, retryAllTickets, retryTicket, type TicketHandlerDeps } from './admin-tickets';
 import {
   getSetup,
@@ -23,7 +24,7 @@ import {
 } from './admin-setup';
 import { receiveCallout } from './autotask-callout';
 import { receiveAutotaskWebhook, type AutotaskTrigger } from './autotask-webhook';
-import { metricsResult } from './operator';
+import { metricsResult, timeRequests } from './operator';
 import { receivePcsmWebhook, type PcsmEventIntake } from './pcsm-webhook';
 import { problem, send, type HttpResult } from './result';
 
@@ -49,6 +50,8 @@ export interface AppDeps extends SetupHandlerDeps, TicketHandlerDeps {
   calloutCredentials(connectorId: string): Promise<{ username: string; password: string } | null>;
   enqueueAutotaskTrigger(connectorId: string, trigger: AutotaskTrigger): Promise<string>;
   autotaskWebhookDeactivated(connectorId: string, notice: Record<string, unknown>): void;
+  /** The Autotask hour of the connector's database (Redis only: no Autotask call). */
+  connectorBudget?(connectorId: string): Promise<BudgetView | null>;
   /** Called after a connector is saved: keeps its catalogue refresh on schedule. */
   connectorSaved(connectorId: string): Promise<void>;
 }
@@ -58,13 +61,14 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const webhookCounter = deps.metrics.counter('pcsm_sync_webhooks_total', 'Webhook deliveries by source and status');
+  app.use(timeRequests(deps.metrics));
+  const webhookCounter = deps.metrics.counter('pcsm_sync_webhooks_total', 'Webhook deliveries by source and status', ['source', 'status']);
   const route =
     (source: string, handler: (req: Request) => Promise<HttpResult>) =>
     (req: Request, res: Response, next: NextFunction) => {
       handler(req)
         .then((result) => {
-          if (source !== 'admin') webhookCounter({ source, status: String(result.status) });
+          if (source !== 'admin') webhookCounter.inc({ source, status: String(result.status) });
           send(res, result);
         })
         .catch(next);
@@ -162,7 +166,8 @@ export function createApp(deps: AppDeps): express.Express {
       return result;
     }),
   );
-  api.get('/connectors/:id', route('admin', (req) => getConnector(deps.store, String(req.params.id))));
+  api.get('/connectors', route('admin', () => listConnectors(deps.store)));
+  api.get('/connectors/:id', route('admin', (req) => getConnector(deps.store, String(req.params.id), deps.connectorBudget)));
   api.get('/connectors/:id/tickets', route('admin', (req) => listTickets(deps, String(req.params.id), req.query as Record<string, unknown>)));
   api.post('/connectors/:id/tickets/retry', route('admin', (req) => retryAllTickets(deps, String(req.params.id))));
   api.get('/connectors/:id/tickets/:ticketId', route('admin', (req) => getTicket(deps, String(req.params.id), String(req.params.ticketId))));
@@ -189,15 +194,22 @@ export function createApp(deps: AppDeps): express.Express {
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
-  const bullBoard = createBullBoard({ queues: deps.queues().map((queue) => new BullMQAdapter(queue)), serverAdapter: board });
+  const bullBoard = createBullBoard({
+    queues: deps.queues().map((queue) => new BullMQAdapter(queue)),
+    serverAdapter: board,
+    options: { uiConfig: { theme: { light: SYSTEM_FONTS, dark: SYSTEM_FONTS } } },
+  });
   deps.onQueueCreated((queue) => bullBoard.addQueue(new BullMQAdapter(queue)));
-  app.use('/admin/queues', admin, board.getRouter());
+  app.use('/admin/queues', admin, withoutRemoteLinks, board.getRouter());
 
   app.get(
     '/metrics',
     admin,
-    route('admin', () => metricsResult(deps.metrics, deps.queues())),
+    route('admin', () => metricsResult(deps.metrics)),
   );
+
+  // The OpenAPI document and its browsable page: public, described in src/ingress/operations.ts like every route.
+  app.use(apiDocs());
 
   app.use((_req: Request, res: Response) => send(res, problem(404, 'Not Found')));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -208,6 +220,27 @@ export function createApp(deps: AppDeps): express.Express {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** Bull Board's fonts ("IBM Plex", from Google Fonts) replaced by the system's: an offline install loads nothing from elsewhere. */
+const SYSTEM_FONTS = {
+  'font-sans': 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+  'font-mono': 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+};
+
+const REMOTE_LINK = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>\s*/gi;
+
+/**
+ * Bull Board's page template (@bull-board/ui dist/index.ejs) links the Google Fonts stylesheet and
+ * offers no option to leave it out; its pages are rendered here without links to other hosts.
+ */
+function withoutRemoteLinks(_req: Request, res: Response, next: NextFunction): void {
+  const send = res.send;
+  res.send = function sendLocalOnly(this: Response, body?: unknown) {
+    const page = typeof body === 'string' && /^\s*<!doctype html/i.test(body) ? body.replace(REMOTE_LINK, '') : body;
+    return send.call(this, page);
+  };
+  next();
 }
 
 /** public/setup at the project root, whether running from src/ (ts-node) or dist/src/. */

@@ -10,6 +10,7 @@ import {
   type NewProfilePolicy,
   type SecretField,
 } from '../connector/configuration';
+import { missingMappings } from '../connector/completeness';
 import type { SecretBox } from './secret-box';
 
 interface ConnectorDoc {
@@ -223,7 +224,11 @@ export class ConnectorStore {
       if (typeof readPath(copy, field) === 'string') writePath(copy, field, REDACTED_SECRET);
     }
     const { _id, createdAt, updatedAt, problems, suspension, ...rest } = copy as unknown as ConnectorDoc;
-    const found = [...(suspension ? [{ mapping: suspension.system, reason: suspension.reason }] : []), ...(problems ?? [])];
+    const found = [
+      ...(suspension ? [{ mapping: suspension.system, reason: suspension.reason }] : []),
+      ...missingMappings(rest.mappings),
+      ...(problems ?? []),
+    ];
     return {
       id: _id,
       ...rest,

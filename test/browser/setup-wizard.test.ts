@@ -102,11 +102,12 @@ describe('setup wizard in the browser', () => {
 
   const setupPosts = () => apiCalls.filter((call) => call === 'POST /api/v1/connectors/c1/setup');
 
-  /** The saved connector exactly as the API returns it, text and all. */
+  /** The saved connector exactly as the API returns it, text and all, but for the live Autotask budget. */
   async function savedConnectorText(): Promise<string> {
     const response = await fetch(`${stack.url}/api/v1/connectors/c1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(200);
-    return response.text();
+    const { budget: _live, ...saved } = (await response.json()) as Record<string, unknown>;
+    return JSON.stringify(saved);
   }
 
   async function openWizard(connectorId = 'c1'): Promise<void> {
@@ -142,6 +143,44 @@ describe('setup wizard in the browser', () => {
 
   const selectedLabel = (testId: string) => page.getByTestId(testId).locator('option:checked').innerText();
 
+  /** The label a searchable picker shows for its value. */
+  const chosenLabel = (testId: string) => page.getByTestId(testId).inputValue();
+
+  /** Types into a searchable picker and takes the first match with Enter, as a keyboard user does. */
+  async function pick(testId: string, typed: string, expected: string): Promise<void> {
+    const input = page.getByTestId(testId);
+    await input.fill(typed);
+    await page.getByTestId(`${testId}-listbox`).getByRole('option', { name: expected, exact: true }).waitFor();
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe(expected);
+  }
+
+  /** The element that has the keyboard's focus: its id, test id and text. */
+  const focused = () =>
+    // A string: the test files compile without the DOM's types.
+    page.evaluate<{ id: string; testid: string; text: string }>(
+      `(() => { const e = document.activeElement; return { id: e?.id ?? '', testid: e?.dataset?.testid ?? '', text: e?.innerText ?? '' }; })()`,
+    );
+
+  async function expectFocusOnHeading(title: string): Promise<void> {
+    await waitFor(async () => {
+      const now = await focused();
+      return now.id === 'step-title' && now.text === title ? true : null;
+    }, { message: `focus on the heading "${title}" (it is on ${JSON.stringify(await focused())})` });
+  }
+
+  /** Presses Tab until the element with this test id has the focus. */
+  async function tabTo(testId: string): Promise<void> {
+    for (let presses = 0; presses < 60; presses += 1) {
+      if ((await focused()).testid === testId) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`Tab never reached ${testId}`);
+  }
+
+  /** Answers a connector call in place of the api (the request still leaves the page). */
+  const apiPath = (path: string) => (url: URL) => url.pathname === `/api/v1/connectors/c1${path}`;
+
   it('saves every choice made through all steps, and the next PCSM ticket follows them', async () => {
     await openWizard();
     await advanceTo('link');
@@ -149,11 +188,11 @@ describe('setup wizard in the browser', () => {
     await expectText(page.getByTestId('check-pcsm'), 'Contoso MSP');
 
     await advanceTo('profiles');
-    expect(await selectedLabel('profile-1')).toBe('Northwind Traders');
+    expect(await chosenLabel('profile-1')).toBe('Northwind Traders');
     await page.getByTestId('profile-remove-1').click();
     await page.getByTestId('profile-add').click();
-    await page.getByTestId('profile-1').selectOption({ label: 'Wide World Importers' });
-    await page.getByTestId('company-1').selectOption({ label: 'Northwind Traders' });
+    await pick('profile-1', 'wide', 'Wide World Importers');
+    await pick('company-1', 'north', 'Northwind Traders');
 
     await advanceTo('queue');
     expect(await selectedLabel('queue')).toBe('Monitoring Alert');
@@ -228,7 +267,7 @@ describe('setup wizard in the browser', () => {
     const before = await savedConnectorText();
     await openWizard();
     await advanceTo('profiles');
-    await page.getByTestId('company-0').selectOption({ label: 'Northwind Traders' });
+    await pick('company-0', 'northwind', 'Northwind Traders');
     await advanceTo('queue');
     await page.getByTestId('queue').selectOption({ label: 'Client Portal' });
     await advanceTo('statuses');
@@ -237,6 +276,7 @@ describe('setup wizard in the browser', () => {
     await page.getByTestId('severity-5').selectOption({ label: 'Low' });
 
     await page.getByTestId('nav-close').click();
+    await page.getByTestId('discard-changes').click();
     await expectStep('closed');
     await expectText(page.getByTestId('closed'), 'Closed — nothing was saved');
     // Give a stray request time to arrive before looking.
@@ -275,6 +315,7 @@ describe('setup wizard in the browser', () => {
 
     await page.getByTestId('save-errors').getByRole('button', { name: /Fix in “Severity associations”/ }).click();
     await expectStep('severities');
+    expect((await focused()).testid).toBe('severity-3');
     await page.getByTestId('severity-3').selectOption({ label: 'High' });
     await advanceTo('review');
     await page.getByTestId('nav-next').click();
@@ -315,6 +356,295 @@ describe('setup wizard in the browser', () => {
     await page.getByTestId('nav-next').click();
     await expectText(page.getByTestId('load-error'), 'nobody');
     await expectStep('welcome');
+  });
+
+  it('moves the focus to each step\'s heading, announces the step, and can be completed with the keyboard alone', async () => {
+    await openWizard();
+    expect((await focused()).testid).toBe('connector-id');
+    await page.keyboard.press('Enter');
+    await expectStep('link');
+    // The account check re-renders the step when it answers: the focus must stay on the heading.
+    await expectText(page.getByTestId('check-autotask'), 'OK');
+    await expectFocusOnHeading('Account link');
+    await expectText(page.getByTestId('announcer'), 'Step 2 of 8: Account link');
+
+    await tabTo('nav-back');
+    await page.keyboard.press('Enter');
+    await expectStep('welcome');
+    await expectFocusOnHeading('Welcome');
+    await tabTo('nav-next');
+    await page.keyboard.press('Enter');
+    await expectStep('link');
+    await expectFocusOnHeading('Account link');
+
+    const titles: Record<StepId, string> = {
+      welcome: 'Welcome',
+      link: 'Account link',
+      profiles: 'Profile associations',
+      queue: 'Queue for new tickets',
+      statuses: 'Status associations',
+      severities: 'Severity associations',
+      work: 'Work type and new profiles',
+      review: 'Review and save',
+    };
+    for (const step of STEP_ORDER.slice(2)) {
+      await tabTo('nav-next');
+      await page.keyboard.press('Enter');
+      await expectStep(step);
+      await expectFocusOnHeading(titles[step]);
+      await expectText(page.getByTestId('announcer'), `Step ${STEP_ORDER.indexOf(step) + 1} of 8: ${titles[step]}`).catch(async (e) => {
+        throw new Error(`${e.message}; announcer: ${await page.getByTestId('announcer').textContent()}`);
+      });
+      if (step === 'profiles') {
+        // Row 2 (Northwind Traders) gets another company, by keyboard only.
+        await tabTo('company-1');
+        await page.keyboard.type('fabri');
+        await page.keyboard.press('Enter');
+        expect(await chosenLabel('company-1')).toBe('Fabrikam Ltd');
+      }
+      if (step === 'queue') {
+        await tabTo('queue');
+        await page.keyboard.press('ArrowUp');
+      }
+    }
+    expect(await page.getByTestId('review-profiles[1]').innerText()).toBe('Fabrikam Ltd');
+    const queueChosen = await page.getByTestId('review-queueId').innerText();
+    expect(queueChosen).not.toBe('Monitoring Alert');
+
+    await tabTo('nav-next');
+    expect(await page.getByTestId('nav-next').innerText()).toBe('Save');
+    await page.keyboard.press('Enter');
+    await expectStep('saved');
+    await expectFocusOnHeading('Saved');
+    const saved = await stack.admin('GET', '/api/v1/connectors/c1');
+    expect(saved.body.mappings.profiles).toEqual([
+      { profileId: 'P-1', companyId: 174 },
+      { profileId: 'P-2', companyId: 174 },
+    ]);
+    expect(saved.body.mappings.queueId).not.toBe(29683498);
+  });
+
+  it('warns before leaving a changed draft, and not when it is unchanged or saved', async () => {
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.dismiss();
+    });
+    await openWizard();
+    await advanceTo('queue');
+    expect(await page.getByTestId('unsaved').isHidden()).toBe(true);
+
+    await page.getByTestId('queue').selectOption({ label: 'Post Sale' });
+    expect(await page.getByTestId('unsaved').isVisible()).toBe(true);
+    // Leaving the page: the browser asks, and staying keeps the draft.
+    await page.close({ runBeforeUnload: true });
+    await waitFor(() => dialogs.includes('beforeunload'), { message: 'a beforeunload prompt' });
+    expect(page.isClosed()).toBe(false);
+    expect(await selectedLabel('queue')).toBe('Post Sale');
+
+    // The wizard's own Close asks too; "Keep editing" keeps everything.
+    await page.getByTestId('nav-close').click();
+    await page.getByTestId('discard-dialog').waitFor({ state: 'visible' });
+    await expectText(page.getByTestId('discard-dialog'), 'Discard your changes?');
+    await page.getByTestId('keep-editing').click();
+    await page.getByTestId('discard-dialog').waitFor({ state: 'hidden' });
+    await expectStep('queue');
+    expect(await selectedLabel('queue')).toBe('Post Sale');
+
+    // Back to what was read: nothing to lose, so Close asks nothing.
+    await page.getByTestId('queue').selectOption({ label: 'Monitoring Alert' });
+    expect(await page.getByTestId('unsaved').isHidden()).toBe(true);
+    await page.getByTestId('nav-close').click();
+    await expectStep('closed');
+    expect(await page.getByTestId('discard-dialog').isHidden()).toBe(true);
+
+    // Changed and saved: leaving asks nothing.
+    await page.getByTestId('restart').click();
+    await advanceTo('queue');
+    await page.getByTestId('queue').selectOption({ label: 'Client Portal' });
+    await advanceTo('review');
+    await page.getByTestId('nav-next').click();
+    await expectStep('saved');
+    expect(dialogs).toEqual(['beforeunload']);
+    const closed = page.waitForEvent('close');
+    await page.close({ runBeforeUnload: true });
+    await closed;
+    expect(dialogs).toEqual(['beforeunload']);
+  });
+
+  it('searches companies and profiles by typing, picks by keyboard, and stays quick with thousands of companies', async () => {
+    const MANY = 5000;
+    await page.route(apiPath('/setup'), async (route) => {
+      const answer = await route.fetch();
+      const setup = await answer.json();
+      for (let n = 1; n <= MANY; n += 1) setup.options.companies.push({ id: 500_000 + n, label: `Customer ${n} Holdings` });
+      await route.fulfill({ response: answer, json: setup });
+    });
+    await openWizard();
+    await advanceTo('profiles');
+    const company = page.getByTestId('company-0');
+    const list = page.getByTestId('company-0-listbox');
+    expect(await company.getAttribute('role')).toBe('combobox');
+    expect(await company.getAttribute('aria-expanded')).toBe('false');
+
+    // Thousands of matches: only the first are put in the page, and the count says so.
+    const started = Date.now();
+    await company.fill('holdings');
+    await expectText(page.getByTestId('company-0-count'), `50 of ${MANY.toLocaleString('en')} shown`);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await list.getByRole('option').count()).toBe(50);
+    expect(await company.getAttribute('aria-expanded')).toBe('true');
+
+    // Every word typed must match; one company is left.
+    await company.fill('holdings 4321');
+    await waitFor(async () => ((await list.getByRole('option').allInnerTexts()).join('|') === 'Customer 4321 Holdings' ? true : null), {
+      message: 'the one company that holds both words',
+    });
+
+    // Down arrow moves through the matches; the active one is the combobox's active descendant.
+    await company.fill('customer 12');
+    await list.getByRole('option', { name: 'Customer 12 Holdings', exact: true }).waitFor();
+    await company.press('ArrowDown');
+    const activeId = await company.getAttribute('aria-activedescendant');
+    const active = page.locator(`#${activeId}`);
+    expect(await active.getAttribute('aria-selected')).toBe('true');
+    const activeLabel = await active.innerText();
+    expect(activeLabel).not.toBe('Customer 12 Holdings');
+    expect(activeLabel).toMatch(/^Customer 12\d* Holdings$/);
+    await company.press('Enter');
+    expect(await chosenLabel('company-0')).toBe(activeLabel);
+    expect(await company.getAttribute('aria-expanded')).toBe('false');
+
+    // Nothing matches: said so; Escape puts back the chosen company.
+    await company.fill('zzz');
+    await expectText(page.getByTestId('company-0-count'), 'No companies match “zzz”');
+    await company.press('Escape');
+    expect(await chosenLabel('company-0')).toBe(activeLabel);
+
+    // Profiles are searched the same way; leaving a half-typed text undoes it.
+    await pick('profile-1', 'customer 150', 'Customer 150');
+    await page.getByTestId('profile-0').fill('fabr');
+    await page.getByTestId('profile-add').focus();
+    expect(await chosenLabel('profile-0')).toBe('Fabrikam Ltd');
+    await advanceTo('review');
+    expect(await page.getByTestId('review-profiles[1].profileId').innerText()).toBe('Customer 150');
+    expect(await page.getByTestId('review-profiles[0]').innerText()).toBe(activeLabel);
+  });
+
+  it('a refused save names the step and the row in plain words, and says what to do when the connector cannot answer', async () => {
+    const input = stack.input();
+    input.mappings.statuses[4] = { pcsm: 'Closed', autotask: 15 };
+    await stack.putConnector('c1', input);
+    const savedMappings = async () => (await stack.admin('GET', '/api/v1/connectors/c1')).body.mappings;
+    const before = await savedMappings();
+    const plain = 'Status association 5 (Closed): Autotask status 15 (Deprecated Status) is inactive — choose another status';
+
+    await openWizard();
+    await advanceTo('link');
+    await expectText(page.getByTestId('problems'), plain);
+    await advanceTo('review');
+    await page.getByTestId('nav-next').click();
+    await expectText(page.getByTestId('save-errors'), plain);
+    await expectText(page.getByTestId('save-failure'), 'One choice cannot be saved. Nothing was saved');
+    expect((await focused()).testid).toBe('save-errors');
+    expect(await page.locator('body').innerText()).not.toMatch(/Unprocessable|mapping\(s\)/);
+    expect(await savedMappings()).toEqual(before);
+
+    await page.getByTestId('save-errors').getByRole('button', { name: 'Fix in “Status associations”' }).click();
+    await expectStep('statuses');
+    expect((await focused()).testid).toBe('status-Closed');
+    await expectText(page.getByTestId('step-errors'), plain);
+    await expectText(page.getByTestId('error-statuses[4]'), 'Autotask status 15 (Deprecated Status) is inactive — choose another status');
+    expect(await page.getByTestId('status-Closed').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('status-New').getAttribute('aria-invalid')).toBeNull();
+    await page.getByTestId('status-Closed').selectOption({ label: 'Complete' });
+    await advanceTo('review');
+
+    // The connector out of reach, the sign-in refused, Autotask not answering: each says what to do, and the draft stays.
+    const failures: Array<[string, (route: import('playwright-core').Route) => Promise<void>, string]> = [
+      ['network', (route) => route.abort('connectionrefused'), 'the connector could not be reached'],
+      ['401', (route) => route.fulfill({ status: 401, contentType: 'application/problem+json', json: { title: 'Unauthorized', status: 401 } }), 'did not accept your sign-in'],
+      [
+        '502',
+        (route) =>
+          route.fulfill({
+            status: 502,
+            contentType: 'application/problem+json',
+            json: { title: 'Bad Gateway', status: 502, detail: 'Autotask could not be read: timeout after 5000 ms' },
+          }),
+        'could not talk to Autotask',
+      ],
+    ];
+    const setupCall = apiPath('/setup');
+    for (const [, answer, words] of failures) {
+      await page.route(setupCall, (route) => (route.request().method() === 'POST' ? answer(route) : route.continue()));
+      await page.getByTestId('nav-next').click();
+      await expectText(page.getByTestId('save-failure'), words);
+      await expectText(page.getByTestId('save-failure'), 'Your choices are still in this page');
+      expect((await focused()).testid).toBe('save-errors');
+      await page.unroute(setupCall);
+    }
+    expect(await page.getByTestId('review-statuses[4]').innerText()).toBe('Complete');
+    await page.getByTestId('nav-next').click();
+    await expectStep('saved');
+  });
+
+  it('shows Autotask\'s hourly budget on the account link and review steps when the connector reports it', async () => {
+    let budget: unknown = {
+      used: 9600,
+      limit: 10000,
+      readAt: new Date().toISOString(),
+      holding: ['reconciliation', 'catalogue refreshes'],
+    };
+    await page.route(apiPath(''), async (route) => {
+      const answer = await route.fetch();
+      const connector = await answer.json();
+      if (budget === undefined) delete connector.budget;
+      else connector.budget = budget;
+      await route.fulfill({ response: answer, json: connector });
+    });
+    const line = 'Autotask requests this hour: 9,600 of 10,000 (96 %) — reconciliation and catalogue refreshes wait';
+    await openWizard();
+    await advanceTo('link');
+    await expectText(page.getByTestId('budget-line'), line);
+    await advanceTo('review');
+    await expectText(page.getByTestId('budget-line'), line);
+
+    // An answer without the field (an older connector) or with null shows no line, and the wizard goes on.
+    for (const absent of [undefined, null]) {
+      budget = absent;
+      await page.getByTestId('nav-close').click();
+      await page.getByTestId('restart').click();
+      await advanceTo('link');
+      await expectText(page.getByTestId('check-autotask'), 'OK');
+      expect(await page.getByTestId('budget').count()).toBe(0);
+      await advanceTo('review');
+      expect(await page.getByTestId('budget').count()).toBe(0);
+    }
+  });
+
+  it('loads Bull Board and the wizard from the api alone (no fonts or scripts from another host)', async () => {
+    const api = new URL(stack.url).host;
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol !== 'data:' && url.host !== api) elsewhere.push(request.url());
+    });
+
+    const board = await page.goto(`${stack.url}/admin/queues`);
+    expect(board?.status()).toBe(200);
+    const html = await board!.text();
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    await page.getByText('maintenance').first().waitFor({ timeout: 15_000 });
+    await page.goto(`${stack.url}/admin/queues/queue/maintenance`);
+    await page.waitForLoadState('networkidle');
+    const font = await page.evaluate<string>('getComputedStyle(document.body).fontFamily');
+    expect(font).not.toMatch(/IBM Plex/);
+
+    await openWizard();
+    await advanceTo('profiles');
+    await page.waitForLoadState('networkidle');
+    expect(elsewhere).toEqual([]);
   });
 
   it('takes the README screenshot of the status associations step', async () => {

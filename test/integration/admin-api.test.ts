@@ -97,7 +97,7 @@ describe('admin API and operator surfaces', () => {
       expect(await (await fetch(`${worker.url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${worker.url}/metrics`)).status).toBe(401);
       const metrics = await fetch(`${worker.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      expect(await metrics.text()).toMatch(/bullmq_job_count\{[^}]*queue="connector\.c1"/);
+      expect(await metrics.text()).toMatch(/pcsm_sync_queue_jobs\{[^}]*queue="connector\.c1"/);
     } finally {
       await worker.close();
     }
@@ -108,6 +108,6 @@ describe('admin API and operator surfaces', () => {
     const response = await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    expect(await response.text()).toMatch(/bullmq_job_count\{[^}]*queue="connector\.c1"/);
+    expect(await response.text()).toMatch(/pcsm_sync_queue_jobs\{[^}]*queue="connector\.c1"/);
   });
 });

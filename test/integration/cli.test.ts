@@ -94,6 +94,36 @@ describe('pcsm-autotask-sync connectors', () => {
     expect(failed.stdout).not.toContain('revoked-key');
   });
 
+  it('lists the connectors as a table, or as JSON, without any secret', async () => {
+    await stack.putConnector('c1');
+    const table = await run('connectors', 'list');
+    expect(table.code).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID\s+NAME\s+RMM\s+STATUS\s+REVISION\s+UPDATED$/);
+    expect(rows.find((row) => row.startsWith('c1 '))).toMatch(/^c1\s+Contoso MSP\s+pcsm\s+(ok|needs-attention \(\d+ problems?\))\s+\d+\s+\d{4}-\d\d-\d\dT/);
+
+    const json = await run('connectors', 'list', '--json');
+    expect(json.code).toBe(0);
+    const listed = JSON.parse(json.stdout);
+    expect(listed.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'c1', name: 'Contoso MSP', rmm: { kind: 'pcsm' } })]));
+
+    const input = stack.input();
+    for (const secret of [input.autotask.secret, input.autotask.integrationCode, input.pcsm.apiKey, input.pcsm.webhookSecret]) {
+      expect(table.stdout).not.toContain(secret);
+      expect(json.stdout).not.toContain(secret);
+    }
+  });
+
+  it('prints its version from package.json', async () => {
+    const { version } = JSON.parse(await readFile(path.resolve(__dirname, '../../package.json'), 'utf8'));
+    let printed = '';
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag], { stdout: (text) => (printed += text), stderr: () => undefined, env: {} });
+      expect(result).toBe(0);
+    }
+    expect(printed).toBe(`${version}\n${version}\n`);
+  });
+
   it('says which api it could not reach', async () => {
     let stderr = '';
     const code = await runCli(['--url', 'http://127.0.0.1:1', 'connectors', 'check', 'c1'], {
@@ -108,5 +138,19 @@ describe('pcsm-autotask-sync connectors', () => {
   it('says how to authenticate when no token is set', async () => {
     const code = await runCli(['--url', stack.url, 'connectors', 'check', 'c1'], { stdout: () => undefined, stderr: () => undefined, env: {} });
     expect(code).toBe(2);
+  });
+
+  it('reads the token from ADMIN_TOKEN_FILE, as inside the container', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-token-')), 'admin_token');
+    writeFileSync(file, `${ADMIN_TOKEN}\n`);
+    let out = '';
+    const code = await runCli(['--url', stack.url, 'connectors', 'list', '--json'], { stdout: (text) => (out += text), stderr: () => undefined, env: { ADMIN_TOKEN_FILE: file } });
+    expect(code).toBe(0);
+    expect(JSON.parse(out).items.map((item: { id: string }) => item.id)).toContain('c1');
+    const missing = await runCli(['--url', stack.url, 'connectors', 'list'], { stdout: () => undefined, stderr: () => undefined, env: { ADMIN_TOKEN_FILE: `${file}.missing` } });
+    expect(missing).toBe(2);
   });
 });

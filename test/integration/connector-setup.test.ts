@@ -15,7 +15,7 @@ describe('connector setup', () => {
   });
 
   const catalogueCalls = () =>
-    stack.sim.requests.filter((r) => !/zoneinformation/i.test(r.path) && r.method !== 'PATCH' && !/\/tickets$/i.test(r.path)).length;
+    stack.sim.requests.filter((r) => !/zoneinformation|thresholdinformation/i.test(r.path) && r.method !== 'PATCH' && !/\/tickets$/i.test(r.path)).length;
 
   const fullMappings = {
     profiles: [
@@ -87,6 +87,8 @@ describe('connector setup', () => {
     expect(view.options.companies).toHaveLength(603);
     // 603 active companies (the own company, id 0, included) = two pages of 500, plus the field metadata and the work types.
     expect(catalogueCalls() - before).toBe(4);
+    // The refresh ran as a job, which looks at Autotask's hourly budget first (at most once a minute).
+    expect(stack.sim.requests.filter((r) => /thresholdinformation/i.test(r.path))).toHaveLength(1);
   });
 
   it('costs four Autotask calls for a whole wizard run: catalogue, account check, save', async () => {

@@ -118,6 +118,8 @@ export interface StackOptions {
   minIntervalMs?: number;
   refusalCoolDownMs?: number;
   reconcileIntervalSeconds?: number;
+  /** Any other setting, by its environment name. */
+  env?: Record<string, string>;
 }
 
 /** The real stack on loopback: Autotask simulator, api and worker on real Redis and MongoDB, own queue prefix and database. */
@@ -141,6 +143,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     SYNC_MIN_INTERVAL_MS: String(options.minIntervalMs ?? 300),
     ...(options.refusalCoolDownMs === undefined ? {} : { SYNC_REFUSAL_COOLDOWN_MS: String(options.refusalCoolDownMs) }),
     ...(options.reconcileIntervalSeconds === undefined ? {} : { RECONCILE_INTERVAL_SECONDS: String(options.reconcileIntervalSeconds) }),
+    ...options.env,
     LOG_LEVEL: 'error',
   });
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', service: 'test' });

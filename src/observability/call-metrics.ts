@@ -1,0 +1,42 @@
+import type { AutotaskCallInfo } from '../autotask/client';
+import type { PcsmCallInfo } from '../pcsm/client';
+import type { Metrics } from './metrics';
+
+/** Seconds: Autotask answers in 100–300 ms on a good day; its timeout is 30 s. */
+const CALL_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * What the two API clients report after every HTTP exchange (their `onCall`), as a count and a
+ * latency per connector, method, endpoint and status (0: no answer arrived). Every Autotask call
+ * counts against the database's shared hourly budget, so the count is the budget's use.
+ */
+export function callMetrics(metrics: Metrics) {
+  const autotaskLabels = ['connector', 'entity', 'method', 'status'] as const;
+  const autotaskCalls = metrics.counter('pcsm_sync_autotask_requests_total', 'Autotask REST requests by connector, method, entity and status (0: no answer)', autotaskLabels);
+  const autotaskSeconds = metrics.histogram(
+    'pcsm_sync_autotask_request_duration_seconds',
+    'Autotask REST request latency by connector, method, entity and status (0: no answer)',
+    autotaskLabels,
+    CALL_BUCKETS,
+  );
+  const pcsmLabels = ['connector', 'method', 'route', 'status'] as const;
+  const pcsmCalls = metrics.counter('pcsm_sync_pcsm_requests_total', 'PCSM API requests by connector, method, route and status (0: no answer)', pcsmLabels);
+  const pcsmSeconds = metrics.histogram(
+    'pcsm_sync_pcsm_request_duration_seconds',
+    'PCSM API request latency by connector, method, route and status (0: no answer)',
+    pcsmLabels,
+    CALL_BUCKETS,
+  );
+  return {
+    autotask(call: AutotaskCallInfo): void {
+      const labels = { connector: call.connectorId, entity: call.entity, method: call.method, status: String(call.status) };
+      autotaskCalls.inc(labels);
+      autotaskSeconds.observe(labels, call.durationMs / 1000);
+    },
+    pcsm(call: PcsmCallInfo): void {
+      const labels = { connector: call.connectorId, method: call.method, route: call.route, status: String(call.status) };
+      pcsmCalls.inc(labels);
+      pcsmSeconds.observe(labels, call.durationMs / 1000);
+    },
+  };
+}
