@@ -10,7 +10,7 @@ const schema = z.object({
 });
 
 /**
- * An Autotask ticket changed: re-read it and bring the PCSM ticket along. Triggers carry only the
+ * An Autotask ticket changed: re-read it and bring the RMM ticket along. Triggers carry only the
  * ticket id, so any number of them for one ticket are worth one run: at most one runs and one waits.
  */
 export const autotaskTicketChanged = defineJob({

@@ -6,7 +6,7 @@ import { defineJob, RETENTION, safeJobId } from './definition';
 import { RANK } from './queues';
 
 /**
- * Re-reads the Autotask picklists, companies and work types and the PCSM profiles and statuses,
+ * Re-reads the Autotask picklists, companies and work types and the RMM's sites and statuses,
  * then re-checks the saved mappings (drift). Runs on demand and on each connector's schedule.
  */
 export const catalogueRefresh = defineJob({
@@ -29,11 +29,11 @@ export const catalogueRefresh = defineJob({
     // A value reactivated or added in either system may cure what was refused: try those tickets again.
     const changed = before !== null && !sameContent(before, catalogue);
     const retried = changed ? (await retryTickets(deps.ticketRetries, data.connectorId, 'refused')).retried : 0;
-    log.info('catalogue refreshed', { autotaskCalls: catalogue.calls.autotask, pcsmCalls: catalogue.calls.pcsm, changed, retried });
-    return { autotaskCalls: catalogue.calls.autotask, pcsmCalls: catalogue.calls.pcsm, changed, retried };
+    log.info('catalogue refreshed', { autotaskCalls: catalogue.calls.autotask, rmmCalls: catalogue.calls.rmm, changed, retried });
+    return { autotaskCalls: catalogue.calls.autotask, rmmCalls: catalogue.calls.rmm, changed, retried };
   },
 });
 
 function sameContent(a: Catalogue, b: Catalogue): boolean {
-  return JSON.stringify([a.autotask, a.pcsm]) === JSON.stringify([b.autotask, b.pcsm]);
+  return JSON.stringify([a.autotask, a.rmm]) === JSON.stringify([b.autotask, b.rmm]);
 }

@@ -4,7 +4,12 @@ import type { SetupDeps } from '../src/setup/setup';
 import type { Store } from '../src/store';
 import type { AutotaskTicketSync } from '../src/sync/autotask-ticket-sync';
 import type { ConnectorHealth } from '../src/sync/connector-health';
-import type { ProfileSync } from '../src/sync/profile-sync';
+import type { SiteSync } from '../src/sync/site-sync';
+import type { RecurrenceNotes } from '../src/sync/recurrence-notes';
+import type { IntakeResult } from '../src/sync/ticket-intake';
+import type { Connector } from '../src/connector/configuration';
+import type { RmmSession } from '../src/rmm/session';
+import type { RmmTicket } from '../src/rmm/types';
 import type { ReconcileDeps } from '../src/sync/reconcile';
 import type { TicketNumbers } from '../src/sync/ticket-numbers';
 import type { TicketRetriesDeps } from '../src/sync/ticket-retries';
@@ -20,7 +25,11 @@ export interface JobDeps {
   scheduleTicketNumbers(connectorId: string): Promise<void>;
   ticketRetries: TicketRetriesDeps;
   autotaskTicketSync: AutotaskTicketSync;
-  profileSync: ProfileSync;
+  siteSync: SiteSync;
+  recurrenceNotes: RecurrenceNotes;
+  rmmSession(connector: Connector): RmmSession;
+  /** Records an RMM ticket's state as its desired state and makes sure its job waits, as a webhook would. */
+  takeRmmTicket(connectorId: string, ticket: RmmTicket): Promise<IntakeResult>;
   health: ConnectorHealth;
   setup: SetupDeps;
   reconcile: ReconcileDeps;

@@ -2,9 +2,11 @@ import { autotaskTicketChanged } from './autotask-ticket-changed';
 import { catalogueRefresh } from './catalogue-refresh';
 import { credentialsCheck } from './credentials-check';
 import type { JobDefinition } from './definition';
-import { pcsmProfileEvent } from './pcsm-profile-event';
 import { reconcileConnector } from './reconcile';
+import { recurrenceNote } from './recurrence-note';
 import { retryTicketsJob } from './retry-tickets';
+import { earlierSiteEvent, rmmSiteEvent } from './rmm-site-event';
+import { rmmTicketChanged } from './rmm-ticket-changed';
 import { ticketNumbers } from './ticket-numbers';
 import { ticketSync } from './ticket-sync';
 import type { QueueKind } from './queues';
@@ -14,7 +16,10 @@ export const JOB_DEFINITIONS = [
   ticketSync,
   ticketNumbers,
   retryTicketsJob,
-  pcsmProfileEvent,
+  rmmTicketChanged,
+  recurrenceNote,
+  rmmSiteEvent,
+  earlierSiteEvent,
   autotaskTicketChanged,
   catalogueRefresh,
   reconcileConnector,

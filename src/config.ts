@@ -60,7 +60,8 @@ const settings = {
   logLevel: plain('LOG_LEVEL', z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info')),
   reconcileIntervalSeconds: plain('RECONCILE_INTERVAL_SECONDS', int(10).default(300)),
   catalogueRefreshIntervalSeconds: plain('CATALOGUE_REFRESH_INTERVAL_SECONDS', int(60).default(6 * 3600)),
-  pcsmTimeoutMs: plain('PCSM_TIMEOUT_MS', int(100).default(15000)),
+  /** Per request to the RMM's API (PCSM, Datto RMM). */
+  rmmTimeoutMs: plain('RMM_TIMEOUT_MS', int(100).default(15000)),
   queuePrefix: plain(
     'QUEUE_PREFIX',
     z

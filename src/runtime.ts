@@ -23,14 +23,18 @@ import { DependencyUnavailableError, DependencyWatch, MONGO_EVENTS, REDIS_EVENTS
 import { closeServer } from './observability/lifecycle';
 import { Metrics } from './observability/metrics';
 import { registerQueueMetrics } from './observability/queue-metrics';
-import { PcsmClient } from './pcsm/client';
-import { isTicketEvent, pcsmTicketSchema } from './pcsm/events';
+import { pcsmProfileToSite, pcsmTicketToRmm } from './pcsm/adapter';
+import { isTicketEvent } from './pcsm/events';
+import { connectRmms, rmmAdapter } from './rmm/registry';
+import { rmmTicketSchema, type RmmKind } from './rmm/types';
 import type { SetupDeps } from './setup/setup';
 import { createStore, type Store } from './store';
 import { migrate } from './store/migrations';
+import { SecretBox } from './store/secret-box';
 import { AutotaskTicketSync } from './sync/autotask-ticket-sync';
 import { ConnectorHealth } from './sync/connector-health';
-import { ProfileSync } from './sync/profile-sync';
+import { RecurrenceNotes } from './sync/recurrence-notes';
+import { SiteSync } from './sync/site-sync';
 import { pokeTicket, takeTicketEvent, type TicketIntakeDeps } from './sync/ticket-intake';
 import { TicketNumbers } from './sync/ticket-numbers';
 import type { RetryScope } from './sync/ticket-retries';
@@ -104,7 +108,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     prefix: config.queuePrefix,
     burstResetMs: config.syncMinIntervalMs,
   });
-  const migration = await migrate(connection);
+  const migration = await migrate(connection, new SecretBox(config.secretsKey));
   for (const step of migration.steps) logger.info('migrated', { step });
   await store.ensureIndexes();
 
@@ -185,14 +189,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       if (call.database !== null) budget.recordCall(call.database);
     },
   });
-  const pcsm = new PcsmClient({
-    timeoutMs: config.pcsmTimeoutMs,
-    onCall: calls.pcsm,
-  });
+  // One API client per RMM kind; each connector's session comes from its own kind's.
+  const rmmSession = connectRmms({ redis: producer.redis, prefix: config.queuePrefix, timeoutMs: config.rmmTimeoutMs, onCall: calls.rmm });
   const setup: SetupDeps = {
     store,
     autotaskSession: (connector) => autotask.session(connector.id, connector.autotask),
-    pcsmSession: (connector) => pcsm.session(connector.id, { apiUrl: connector.pcsm.apiUrl, apiKey: connector.pcsm.apiKey }),
+    rmmSession,
   };
   /** Each connector's housekeeping: catalogue refresh, reconciliation and the overdue sweep, on their intervals. */
   const scheduleConnector = async (connectorId: string) => {
@@ -216,7 +218,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     store,
     connectors,
     autotaskSession: setup.autotaskSession,
-    pcsmSession: setup.pcsmSession,
+    rmmSession,
     queues: queueControl,
     scheduleCheck: async (connectorId, delayMs) => {
       await producer.enqueue('credentials-check', { connectorId }, { delayMs });
@@ -229,6 +231,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     const requestTicketNumbers = async (connectorId: string) => {
       await producer.enqueue('ticket-numbers', { connectorId });
     };
+    const takeRmmTicket = (connectorId: string, ticket: Parameters<typeof takeTicketEvent>[2]) => takeTicketEvent(intake, connectorId, ticket);
     const deps: JobDeps = {
       store,
       connectors,
@@ -239,21 +242,27 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         policy,
         scheduleTicketNumbers: requestTicketNumbers,
         refusalCoolDownMs: (count) => Math.min(MAX_REFUSAL_COOL_DOWN_MS, config.syncRefusalCoolDownMs * 2 ** Math.max(0, Math.min(count - 1, 10))),
+        scheduleRecurrenceNote: async (connectorId, rmmTicketId) => {
+          await producer.enqueue('recurrence-note', { connectorId, rmmTicketId });
+        },
       }),
-      ticketNumbers: new TicketNumbers({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),
+      ticketNumbers: new TicketNumbers({ store, connectors, autotaskSession: setup.autotaskSession, rmmSession }),
       scheduleTicketNumbers: requestTicketNumbers,
       ticketRetries: { ...intake, store, overdueAfterMs: OVERDUE_AFTER_MS, scheduleTicketNumbers: requestTicketNumbers },
-      autotaskTicketSync: new AutotaskTicketSync({ store, connectors, autotaskSession: setup.autotaskSession, pcsmSession: setup.pcsmSession }),
-      profileSync: new ProfileSync({ store, autotaskCompanies: (connector) => setup.autotaskSession(connector) }),
+      autotaskTicketSync: new AutotaskTicketSync({ store, connectors, autotaskSession: setup.autotaskSession, rmmSession }),
+      siteSync: new SiteSync({ store, autotaskCompanies: (connector) => setup.autotaskSession(connector) }),
+      recurrenceNotes: new RecurrenceNotes({ store, connectors, autotaskSession: setup.autotaskSession }),
+      rmmSession,
+      takeRmmTicket,
       health,
       setup,
       reconcile: {
         store,
         autotaskSession: setup.autotaskSession,
-        pcsmSession: setup.pcsmSession,
+        rmmSession,
         enqueueAutotaskChange: (connectorId, autotaskTicketId, deliveryId) =>
           producer.enqueue('autotask-ticket-changed', { connectorId, autotaskTicketId, source: 'reconciliation', deliveryId }),
-        takePcsmTicket: (connectorId, ticket) => takeTicketEvent(intake, connectorId, ticket),
+        takeRmmTicket,
         retryRefusalsDue: (connectorId) => requestRetry(connectorId, 'refusals-due'),
         firstRunLookbackMs: FIRST_RECONCILE_LOOKBACK_MS,
       },
@@ -285,8 +294,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   // States an older version left unapplied in MongoDB go through the intake like any event.
   for (const carried of migration.carried) {
-    const ticket = pcsmTicketSchema.safeParse(carried.ticket);
-    if (ticket.success) await takeTicketEvent(intake, carried.connectorId, ticket.data).catch((error: unknown) => logger.warn('could not carry a ticket state over', { error }));
+    const connector = await connectors.get(carried.connectorId);
+    if (!connector) continue;
+    const parsed = rmmTicketSchema.safeParse(carried.ticket);
+    const ticket = parsed.success ? parsed.data : rmmAdapter(connector.rmm.kind).readEarlierState?.(carried.ticket);
+    if (ticket) await takeTicketEvent(intake, carried.connectorId, ticket).catch((error: unknown) => logger.warn('could not carry a ticket state over', { error }));
   }
 
   let server: Server | null = null;
@@ -306,9 +318,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       queues: () => producer.allQueues(),
       onQueueCreated: (listener) => producer.onQueueCreated(listener),
       takePcsmEvent: async (connectorId, event) => {
-        if (isTicketEvent(event)) return takeTicketEvent(intake, connectorId, event.data);
-        return { jobId: await producer.enqueue('pcsm-profile-event', { connectorId, event }), newest: true };
+        if (isTicketEvent(event)) return takeTicketEvent(intake, connectorId, pcsmTicketToRmm(event.data));
+        const siteEvent = { id: event.id, type: event.type, occurredAt: event.occurredAt, data: pcsmProfileToSite(event.data) };
+        return { jobId: await producer.enqueue('rmm-site-event', { connectorId, event: siteEvent }), newest: true };
       },
+      takeRmmHint: (connectorId, hint) => producer.enqueue('rmm-ticket-changed', { connectorId, source: 'webhook', ...hint }),
       isQueueUnavailable: (error) => error instanceof QueueUnavailableError,
       setup,
       enqueueCatalogueRefresh: (connectorId) => producer.enqueue('catalogue-refresh', { connectorId }),
@@ -341,7 +355,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         redis: producer.redis.status === 'ready' && (await producer.redis.ping().then(() => true, () => false)),
         mongo: await connection.db!.admin().ping().then(() => true, () => false),
       }),
-      pcsmWebhookSecret: async (connectorId) => (await connectors.get(connectorId))?.pcsm.webhookSecret ?? null,
+      rmmWebhookSecret: async (connectorId: string, kind: RmmKind) => {
+        // A connector of another RMM answers as if unknown: its secret is never tried against this route.
+        const connector = await connectors.get(connectorId);
+        return connector?.rmm.kind === kind ? connector.rmm.webhookSecret : null;
+      },
       autotaskWebhookSecret: async (connectorId) => (await connectors.get(connectorId))?.autotask.webhookSecret ?? null,
       calloutCredentials: async (connectorId) => (await connectors.get(connectorId))?.callout ?? null,
       enqueueAutotaskTrigger: (connectorId, trigger) =>

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signPcsmPayload } from '../src/ingress/pcsm-signature';
 import { externalIdFor } from '../src/mapping/external-id';
+import { pcsmAdapter, pcsmTicketToRmm } from '../src/pcsm/adapter';
 import { mapTicketToAutotask } from '../src/mapping/ticket-to-autotask';
 import type { PcsmTicket } from '../src/pcsm/events';
 import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../src/simulators/autotask';
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   const bystander = setInterval(() => {
     const id = `B-${bystanderCount++}`;
     const updatedAt = new Date().toISOString();
-    bystanderSent.set(externalIdFor('bystander', id), Date.now());
+    bystanderSent.set(externalIdFor('bystander', pcsmAdapter.externalIdTag, id), Date.now());
     send('bystander', { id: `evt_${id}`, type: 'ticket.created', occurredAt: updatedAt, data: { id, profileId: 'P-2', title: `New alert ${id}`, description: 'bystander', status: 'New', severity: 3, updatedAt } }, false);
   }, BYSTANDER_EVERY_MS);
 
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   const stormEnded = Date.now();
 
   // Every storm ticket must show its last state.
-  const expected = [...finals.values()].map((ticket) => mapTicketToAutotask('storm', ticket, SEEDED_MAPPINGS));
+  const expected = [...finals.values()].map((ticket) => mapTicketToAutotask('storm', pcsmTicketToRmm(ticket), SEEDED_MAPPINGS, pcsmAdapter));
   const settled = async () =>
     expected.every((mapped) => {
       if (!mapped.ok) return false;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { signPcsmPayload } from '../src/ingress/pcsm-signature';
+import { pcsmAdapter, pcsmTicketToRmm } from '../src/pcsm/adapter';
 import { mapTicketToAutotask } from '../src/mapping/ticket-to-autotask';
 import type { PcsmTicket } from '../src/pcsm/events';
 import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../src/simulators/autotask';
@@ -217,7 +218,7 @@ export function verdict(sim: AutotaskSimulator, finals: Map<string, PcsmTicket>)
   const duplicated: string[] = [];
   const wrong: string[] = [];
   for (const [ticketId, final] of finals) {
-    const mapped = mapTicketToAutotask(FAULT_CONNECTOR, final, SEEDED_MAPPINGS);
+    const mapped = mapTicketToAutotask(FAULT_CONNECTOR, pcsmTicketToRmm(final), SEEDED_MAPPINGS, pcsmAdapter);
     if (!mapped.ok) throw new Error(`the scenario's ticket ${ticketId} does not map: ${mapped.problems.join('; ')}`);
     const found = byExternalId.get(mapped.fields.externalID!) ?? [];
     if (found.length === 0) lost.push(ticketId);

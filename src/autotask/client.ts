@@ -6,7 +6,7 @@
  *   here with backoff (p-retry);
  * - a create (POST) is never repeated: once the request may have reached Autotask, a timeout or a
  *   5xx without `errors` is AutotaskOutcomeUnknownError — the caller looks the ticket up by externalID
- *   (a company by name; webhook setup is simply run again);
+ *   (a company by name, a ticket note by its title; webhook setup is simply run again);
  * - rate limits are not retried here: the job layer waits `retryAfterMs`;
  * - business rules and auth failures are permanent.
  */
@@ -26,6 +26,8 @@ import type {
   AutotaskSession,
   AutotaskTicket,
   AutotaskTicketFields,
+  AutotaskTicketNoteFields,
+  AutotaskTicketNoteSummary,
   FieldInformation,
   QueryFilter,
   ThresholdInformation,
@@ -71,7 +73,10 @@ type CallKind = 'read' | 'update' | 'create';
 
 interface Call {
   method: HttpRequest['method'];
+  /** What the call reads or writes, as reported to onCall (`TicketNotes`). */
   entity: string;
+  /** The endpoint whose thread limit the call takes, when it is not `entity`'s own (a parent's child path). */
+  endpoint?: string;
   /** Below `{zone}/V1.0/`. */
   path: string;
   body?: unknown;
@@ -88,6 +93,10 @@ interface CreateOutcome {
 }
 
 const TICKET_CREATE: CreateOutcome = { noun: 'Ticket', advice: 'Look the ticket up by externalID before creating it again.' };
+const TICKET_NOTE_CREATE: CreateOutcome = {
+  noun: 'Ticket note',
+  advice: 'Look the note up by its title (findTicketNotes) before creating it again.',
+};
 const COMPANY_CREATE: CreateOutcome = { noun: 'Company', advice: 'Look the company up by name before creating it again.' };
 const WEBHOOK_SETUP_CREATE: CreateOutcome = {
   noun: 'Webhook setup',
@@ -206,6 +215,41 @@ class ConnectorSession implements AutotaskSession {
   async createTicket(fields: AutotaskTicketFields): Promise<number> {
     const response = await this.perform({ method: 'POST', entity: 'Tickets', path: 'Tickets', body: fields, kind: 'create', creates: TICKET_CREATE });
     return itemIdOf(response, TICKET_CREATE);
+  }
+
+  async createTicketNote(ticketId: number, note: AutotaskTicketNoteFields): Promise<number> {
+    if (!Number.isInteger(ticketId) || ticketId <= 0) throw new RangeError(`not a ticket id: ${ticketId}`);
+    const response = await this.perform({
+      method: 'POST',
+      entity: 'TicketNotes',
+      // Autotask documents thread limits per "object endpoint" without saying how a child path
+      // counts; the endpoint is the path's first segment (as n8n's thread tracker reads it, and the
+      // simulator enforces), so a note written through its ticket shares the Tickets endpoint's 3 threads.
+      endpoint: 'Tickets',
+      path: `Tickets/${ticketId}/Notes`,
+      body: { ...note, ticketID: ticketId },
+      kind: 'create',
+      creates: TICKET_NOTE_CREATE,
+    });
+    return itemIdOf(response, TICKET_NOTE_CREATE);
+  }
+
+  async findTicketNotes(ticketId: number, titleBeginsWith: string): Promise<AutotaskTicketNoteSummary[]> {
+    if (!Number.isInteger(ticketId) || ticketId <= 0) throw new RangeError(`not a ticket id: ${ticketId}`);
+    if (titleBeginsWith === '') throw new RangeError('an empty title prefix would match every titled note');
+    const found: AutotaskTicketNoteSummary[] = [];
+    const pages = this.queryAll<{ id: number; title?: unknown }>(
+      'TicketNotes',
+      [{ op: 'eq', field: 'ticketID', value: ticketId }, { op: 'beginsWith', field: 'title', value: titleBeginsWith }],
+      { includeFields: ['title'] },
+    );
+    for await (const page of pages) {
+      for (const note of page) {
+        // Autotask's beginsWith ignores case; only the exact prefix is the caller's marker.
+        if (typeof note.title === 'string' && note.title.startsWith(titleBeginsWith)) found.push({ id: note.id, title: note.title });
+      }
+    }
+    return found;
   }
 
   async createCompany(fields: AutotaskCompanyFields): Promise<number> {
@@ -381,7 +425,8 @@ class ConnectorSession implements AutotaskSession {
     let rediscovered = false;
     for (;;) {
       const { root, discovered } = await this.zone();
-      const response = await this.client.withinEndpointLimit(`${this.connectorId}.${call.entity.toLowerCase()}`, () => this.exchange(call, root));
+      const endpoint = (call.endpoint ?? call.entity).toLowerCase();
+      const response = await this.client.withinEndpointLimit(`${this.connectorId}.${endpoint}`, () => this.exchange(call, root));
       if (response.status === 401 && discovered && !rediscovered) {
         // django-autotask: a 401 may mean the database moved to another zone.
         rediscovered = true;

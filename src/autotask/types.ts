@@ -28,6 +28,22 @@ export interface AutotaskTicket extends Partial<AutotaskTicketFields> {
   [field: string]: unknown;
 }
 
+/**
+ * A ticket note as the connector writes it (TicketNoteModel). Autotask refuses a description over
+ * 32000 or a title over 250 characters; noteType and publish are the tenant's picklist ids.
+ */
+export interface AutotaskTicketNoteFields {
+  title: string;
+  description: string;
+  noteType: number;
+  publish: number;
+}
+
+export interface AutotaskTicketNoteSummary {
+  id: number;
+  title: string;
+}
+
 /** QueryModel filter; `items` for and/or groups. */
 export interface QueryFilter {
   op: string;
@@ -116,6 +132,18 @@ export interface AutotaskSession {
   readonly requestCount: number;
   /** POST /Tickets → itemId. Never retried when the outcome is unknown (throws AutotaskOutcomeUnknownError). */
   createTicket(fields: AutotaskTicketFields): Promise<number>;
+  /**
+   * POST /Tickets/{ticketId}/Notes (notes are written only through their ticket) → itemId. Never
+   * retried when the outcome is unknown (throws AutotaskOutcomeUnknownError): look the note up with
+   * findTicketNotes first. A ticket that does not exist is AutotaskBusinessRuleError.
+   */
+  createTicketNote(ticketId: number, note: AutotaskTicketNoteFields): Promise<number>;
+  /**
+   * TicketNotes query on `ticketID eq` and `title beginsWith`, id and title only, every page: the
+   * notes of that ticket whose title starts with the prefix exactly (Autotask compares ignoring case;
+   * whether it escapes LIKE wildcards `%`, `_`, `[` is undocumented, so keep them out of the prefix).
+   */
+  findTicketNotes(ticketId: number, titleBeginsWith: string): Promise<AutotaskTicketNoteSummary[]>;
   /** PATCH /Tickets with `id` in the body (sparse update). */
   updateTicket(id: number, fields: Partial<AutotaskTicketFields>): Promise<void>;
   /** GET /Tickets/{id}; null when the ticket does not exist. */

@@ -1,37 +1,43 @@
 import { z } from 'zod';
+import type { ConnectedSystem } from '../failure/outcome';
+import { ADAPTERS, rmmAdapter, rmmConfigSchema, type RmmConfig } from '../rmm/registry';
+import { rmmSeveritySchema } from '../rmm/types';
 
 /** Autotask picklist values and entity ids are positive integers (ids, never labels). */
 const autotaskId = z.number().int().nonnegative();
 
+/**
+ * The associations. Rows name their RMM side `rmm` (a PCSM status or severity, a Datto RMM status
+ * or priority); `profiles` keeps its name for every RMM (a Datto RMM site uid is its `profileId`).
+ */
 export const mappingsSchema = z
   .object({
     profiles: z.array(z.object({ profileId: z.string().min(1), companyId: autotaskId }).strict()).default([]),
     queueId: autotaskId.nullable().default(null),
-    statuses: z.array(z.object({ pcsm: z.string().min(1), autotask: autotaskId }).strict()).default([]),
-    reverseStatuses: z.array(z.object({ autotask: autotaskId, pcsm: z.string().min(1) }).strict()).default([]),
-    severities: z
-      .array(z.object({ pcsm: z.number().int().min(1).max(5), autotask: autotaskId }).strict())
-      .default([]),
+    statuses: z.array(z.object({ rmm: z.string().min(1), autotask: autotaskId }).strict()).default([]),
+    reverseStatuses: z.array(z.object({ autotask: autotaskId, rmm: z.string().min(1) }).strict()).default([]),
+    severities: z.array(z.object({ rmm: rmmSeveritySchema, autotask: autotaskId }).strict()).default([]),
     allocationCodeId: autotaskId.nullable().default(null),
   })
   .strict()
   .superRefine((m, ctx) => {
     const duplicates = (values: Array<string | number>, path: string) => {
-      const seen = new Set<string | number>();
+      const seen = new Set<string>();
       values.forEach((value, index) => {
-        if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [path, index], message: `duplicate association for ${value}` });
-        seen.add(value);
+        const key = String(value).toLowerCase();
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [path, index], message: `duplicate association for ${value}` });
+        seen.add(key);
       });
     };
     duplicates(m.profiles.map((p) => p.profileId), 'profiles');
-    duplicates(m.statuses.map((s) => s.pcsm), 'statuses');
-    duplicates(m.severities.map((s) => s.pcsm), 'severities');
+    duplicates(m.statuses.map((s) => s.rmm), 'statuses');
+    duplicates(m.severities.map((s) => s.rmm), 'severities');
     duplicates(m.reverseStatuses.map((s) => s.autotask), 'reverseStatuses');
   });
 
 export type Mappings = z.infer<typeof mappingsSchema>;
 
-/** What happens when PCSM reports a profile nobody has associated yet. */
+/** What happens when the RMM reports a site (profile) nobody has associated yet. */
 export const NEW_PROFILE_POLICIES = ['manual', 'associate-by-name', 'create-company'] as const;
 export const newProfilePolicySchema = z.enum(NEW_PROFILE_POLICIES);
 export type NewProfilePolicy = z.infer<typeof newProfilePolicySchema>;
@@ -48,14 +54,7 @@ const secret = z.string().min(1).max(1024);
 export const connectorInputSchema = z
   .object({
     name: z.string().min(1).max(200),
-    pcsm: z
-      .object({
-        accountId: z.string().min(1),
-        apiUrl: z.url({ protocol: /^https?$/ }),
-        apiKey: secret,
-        webhookSecret: secret,
-      })
-      .strict(),
+    rmm: rmmConfigSchema,
     autotask: z
       .object({
         username: z.string().min(1).max(200),
@@ -70,7 +69,63 @@ export const connectorInputSchema = z
     mappings: mappingsSchema.default(mappingsSchema.parse({})),
     newProfilePolicy: newProfilePolicySchema.default('manual'),
   })
-  .strict();
+  .strict()
+  .superRefine((input, ctx) => {
+    // Severities are the RMM's own values: PCSM's 1–5, Datto RMM's priority names.
+    const adapter = rmmAdapter(input.rmm.kind);
+    input.mappings.severities.forEach((row, index) => {
+      if (adapter.severities.parse(row.rmm) === null) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mappings', 'severities', index, 'rmm'],
+          message: `not a ${adapter.vocabulary.product} ${adapter.vocabulary.severity}: one of ${adapter.severities.all.join(', ')}`,
+        });
+      }
+    });
+  });
+
+/**
+ * The contract's earlier forms, still accepted on input: a top-level `pcsm` block means
+ * `"rmm": { "kind": "pcsm", … }`, and a mapping row may name its RMM side `pcsm`. Anything
+ * else passes through unchanged for the schema to judge.
+ */
+export function acceptEarlierForms(body: unknown): unknown {
+  if (!isRecord(body)) return body;
+  const { pcsm, ...rest } = body;
+  const next: Record<string, unknown> = rest;
+  if (pcsm !== undefined) {
+    // Both blocks at once is ambiguous: keep both so the strict schema names the extra one.
+    if (body.rmm !== undefined) next.pcsm = pcsm;
+    else next.rmm = isRecord(pcsm) ? { kind: 'pcsm', ...pcsm } : pcsm;
+  }
+  if (isRecord(body.mappings)) next.mappings = acceptEarlierMappings(body.mappings);
+  return next;
+}
+
+/** Mapping rows that name their RMM side `pcsm` (the contract's first form). */
+export function acceptEarlierMappings(mappings: unknown): unknown {
+  if (!isRecord(mappings)) return mappings;
+  const next: Record<string, unknown> = { ...mappings };
+  for (const list of ['statuses', 'reverseStatuses', 'severities']) {
+    const rows = mappings[list];
+    if (!Array.isArray(rows)) continue;
+    next[list] = rows.map((row) => {
+      if (!isRecord(row) || !('pcsm' in row) || 'rmm' in row) return row;
+      const { pcsm, ...others } = row;
+      return { ...others, rmm: pcsm };
+    });
+  }
+  return next;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses a PUT body in any accepted form into the current one. */
+export function parseConnectorInput(body: unknown) {
+  return connectorInputSchema.safeParse(acceptEarlierForms(body));
+}
 
 export type ConnectorInput = z.infer<typeof connectorInputSchema>;
 
@@ -78,7 +133,7 @@ export type ConnectorInput = z.infer<typeof connectorInputSchema>;
 export interface Connector {
   id: string;
   name: string;
-  pcsm: { accountId: string; apiUrl: string; apiKey: string; webhookSecret: string };
+  rmm: RmmConfig;
   autotask: {
     username: string;
     secret: string;
@@ -99,24 +154,23 @@ export interface Connector {
 }
 
 export interface ConnectorSuspension {
-  system: 'autotask' | 'pcsm';
+  system: ConnectedSystem;
   reason: string;
   since: Date;
 }
 
 /** Secret fields by path; the same list drives encryption, redaction and "keep the stored value". */
-export const SECRET_FIELDS = [
-  'pcsm.apiKey',
-  'pcsm.webhookSecret',
+export const SECRET_FIELDS: readonly string[] = [
+  ...new Set(ADAPTERS.flatMap((adapter) => adapter.secretFields.map((field) => `rmm.${field}`))),
   'autotask.secret',
   'autotask.integrationCode',
   'autotask.webhookSecret',
   'callout.password',
-] as const;
-export type SecretField = (typeof SECRET_FIELDS)[number];
+];
+export type SecretField = string;
 
 /** What a PUT may send back in a secret field to keep the stored value (a GET shows this). */
 export const REDACTED_SECRET = '[redacted]';
 
 /** Fields a GET shows that the server owns: a PUT may carry them back unchanged, and they are ignored. */
-export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'suspension', 'budget', 'createdAt', 'updatedAt'];
+export const SERVER_OWNED_FIELDS = ['id', 'revision', 'status', 'problems', 'suspension', 'budget', 'skipped', 'createdAt', 'updatedAt'];

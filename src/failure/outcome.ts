@@ -3,6 +3,7 @@
  * read (src/autotask/classify.ts, src/pcsm/classify.ts, the sync code), which kind of failure it is;
  * `decide` turns that into the one outcome every job obeys (workers/job-processor.ts).
  */
+import type { RmmKind } from '../rmm/types';
 
 export type FailureKind =
   /** A timeout, a 5xx, an outage: the same call may well succeed later. */
@@ -14,7 +15,7 @@ export type FailureKind =
   /** The credentials were refused: nothing of this connector's can succeed until they are fixed. */
   | 'credentials';
 
-export type ConnectedSystem = 'autotask' | 'pcsm';
+export type ConnectedSystem = 'autotask' | RmmKind;
 
 /** Implemented by every error the connector's own code throws about another system or the data. */
 export interface ClassifiedFailure {

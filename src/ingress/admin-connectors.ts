@@ -1,4 +1,4 @@
-import { connectorInputSchema, SERVER_OWNED_FIELDS } from '../connector/configuration';
+import { parseConnectorInput, SERVER_OWNED_FIELDS } from '../connector/configuration';
 import type { Store } from '../store';
 import type { RedactedConnector } from '../store/connectors';
 import { json, problem, type HttpResult } from './result';
@@ -13,7 +13,7 @@ export async function putConnector(store: Store, id: string, body: unknown): Pro
     body && typeof body === 'object' && !Array.isArray(body)
       ? Object.fromEntries(Object.entries(body).filter(([key]) => !SERVER_OWNED_FIELDS.includes(key)))
       : body;
-  const parsed = connectorInputSchema.safeParse(writable);
+  const parsed = parseConnectorInput(writable);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
     return problem(400, 'Bad Request', `invalid connector: ${errors.map((e) => e.field).join(', ')}`, { errors });
@@ -37,7 +37,8 @@ export interface BudgetView {
 export async function getConnector(store: Store, id: string, budgetFor?: (connectorId: string) => Promise<BudgetView | null>): Promise<HttpResult> {
   const connector = CONNECTOR_ID.test(id) ? await store.connectors.getRedacted(id) : null;
   if (!connector) return problem(404, 'Not Found', `no connector ${id}`);
-  return json(200, { ...connector, budget: budgetFor ? await budgetFor(id).catch(() => null) : null });
+  const skipped = await store.ticketLinks.countSkipped(id);
+  return json(200, { ...connector, skipped, budget: budgetFor ? await budgetFor(id).catch(() => null) : null });
 }
 
 /** `GET /api/v1/connectors`: every connector's identity and health, by id; never a secret. */
@@ -49,21 +50,13 @@ export async function listConnectors(store: Store): Promise<HttpResult> {
 
 /** Field by field, so nothing of the configuration (and no secret) rides along. */
 function connectorSummary(connector: RedactedConnector): ConnectorSummary {
-  const kind = rmmKind(connector);
   return {
     id: connector.id,
     name: connector.name,
-    ...(kind ? { rmm: { kind } } : {}),
+    rmm: { kind: connector.rmm.kind },
     status: connector.status,
     problems: connector.problems,
     revision: connector.revision,
     updatedAt: connector.updatedAt,
   };
-}
-
-/** An `rmm` block names its kind; a connector with only the `pcsm` block is a PCSM one. */
-function rmmKind(connector: RedactedConnector): string | undefined {
-  const rmm = (connector as { rmm?: { kind?: unknown } }).rmm;
-  if (typeof rmm?.kind === 'string') return rmm.kind;
-  return connector.pcsm ? 'pcsm' : undefined;
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { AutotaskError } from '../autotask/errors';
-import { PcsmError } from '../pcsm/errors';
-import { checkAccountLink } from '../setup/account-check';
-import { applySetup, checkConnectorAccounts, setupApplySchema, setupView, validateSetup, type SetupDeps } from '../setup/setup';
+import { RemoteError } from '../http/remote-errors';
+import { rmmAdapter } from '../rmm/registry';
+import { checkAccountLink, type AccountCheck } from '../setup/account-check';
+import { applySetup, checkConnectorAccounts, parseSetupBody, setupView, validateSetup, type SetupDeps } from '../setup/setup';
+import { accountCheckRequestSchema } from './schemas';
 import { registerAutotaskWebhook } from '../setup/webhook-registration';
 import { CONNECTOR_ID } from './admin-connectors';
 import { json, problem, type HttpResult } from './result';
@@ -28,7 +30,7 @@ export async function getSetup(deps: SetupHandlerDeps, id: string): Promise<Http
 /** `POST /api/v1/connectors/{id}/setup`: validate everything, then replace the mappings at once — or save nothing. */
 export async function postSetup(deps: SetupHandlerDeps, id: string, body: unknown): Promise<HttpResult> {
   if (!CONNECTOR_ID.test(id)) return notFound(id);
-  const parsed = setupApplySchema.safeParse(body);
+  const parsed = parseSetupBody(body);
   if (!parsed.success) return badRequest(parsed.error);
   try {
     const outcome = await applySetup(deps.setup, id, parsed.data);
@@ -47,7 +49,7 @@ export async function postSetup(deps: SetupHandlerDeps, id: string, body: unknow
 /** `POST /api/v1/connectors/{id}/setup/validate`: what a save would refuse; saves nothing. */
 export async function postSetupValidate(deps: SetupHandlerDeps, id: string, body: unknown): Promise<HttpResult> {
   if (!CONNECTOR_ID.test(id)) return notFound(id);
-  const parsed = setupApplySchema.safeParse(body);
+  const parsed = parseSetupBody(body);
   if (!parsed.success) return badRequest(parsed.error);
   try {
     const problems = await validateSetup(deps.setup, id, parsed.data);
@@ -67,37 +69,37 @@ export async function postSetupRefresh(deps: SetupHandlerDeps, id: string): Prom
 export async function postSetupCheck(deps: SetupHandlerDeps, id: string): Promise<HttpResult> {
   const connector = CONNECTOR_ID.test(id) ? await deps.setup.store.connectors.get(id) : null;
   if (!connector) return notFound(id);
-  return json(200, await checkConnectorAccounts(deps.setup, connector));
+  return json(200, withEarlierName(await checkConnectorAccounts(deps.setup, connector), connector.rmm.kind));
 }
 
-const credentialsSchema = z
-  .object({
-    autotask: z
-      .object({
-        username: z.string().min(1),
-        secret: z.string().min(1),
-        integrationCode: z.string().min(1),
-        zoneUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
-      })
-      .strict(),
-    pcsm: z.object({ apiUrl: z.url({ protocol: /^https?$/ }), apiKey: z.string().min(1) }).strict(),
-  })
-  .strict();
+/** A PCSM connector's check also answers under `pcsm`, the contract's first name for the RMM side. */
+function withEarlierName(check: AccountCheck, kind: string): AccountCheck {
+  return kind === 'pcsm' ? { ...check, pcsm: check.rmm } : check;
+}
 
 /** `POST /api/v1/account-check`: the same check for credentials not saved anywhere (nothing is stored). */
 export async function postAccountCheck(deps: SetupHandlerDeps, body: unknown): Promise<HttpResult> {
-  const parsed = credentialsSchema.safeParse(body);
+  const parsed = accountCheckRequestSchema.safeParse(acceptEarlierBlock(body));
   if (!parsed.success) return badRequest(parsed.error);
+  const { autotask, rmm } = parsed.data;
   const probe = { id: 'account-check' };
-  const { autotask, pcsm } = parsed.data;
-  return json(
-    200,
-    await checkAccountLink({
-      autotaskUsername: autotask.username,
-      autotask: deps.setup.autotaskSession({ ...probe, autotask: { ...autotask, zoneUrl: autotask.zoneUrl ?? null, impersonationResourceId: null, webhookSecret: null } }),
-      pcsm: deps.setup.pcsmSession({ ...probe, pcsm: { ...pcsm, accountId: '', webhookSecret: '' } }),
-    }),
-  );
+  // Only what the check calls needs a value; the webhook secret is never used by it.
+  const config = { ...rmm, webhookSecret: 'unused', ...(rmm.kind === 'pcsm' ? { accountId: '' } : {}) };
+  const check = await checkAccountLink({
+    autotaskUsername: autotask.username,
+    autotask: deps.setup.autotaskSession({ ...probe, autotask: { ...autotask, zoneUrl: autotask.zoneUrl ?? null, impersonationResourceId: null, webhookSecret: null } }),
+    rmm: deps.setup.rmmSession({ ...probe, rmm: config as never }),
+    rmmProduct: rmmAdapter(rmm.kind).vocabulary.product,
+  });
+  return json(200, withEarlierName(check, rmm.kind));
+}
+
+/** `pcsm: { apiUrl, apiKey }` (the first form) means `rmm: { kind: 'pcsm', … }`. */
+function acceptEarlierBlock(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { pcsm, ...rest } = body as Record<string, unknown>;
+  if (pcsm === undefined || 'rmm' in rest) return body;
+  return { ...rest, rmm: typeof pcsm === 'object' && pcsm !== null ? { kind: 'pcsm', ...pcsm } : pcsm };
 }
 
 const registrationSchema = z.object({ publicUrl: z.url({ protocol: /^https?$/ }) }).strict();
@@ -120,9 +122,9 @@ function badRequest(error: z.ZodError): HttpResult {
   return problem(400, 'Bad Request', `invalid body: ${errors.map((e) => e.field).join(', ')}`, { errors });
 }
 
-/** Autotask or PCSM could not be read: say which and why (client errors never carry secrets). */
+/** Autotask or the RMM could not be read: say which and why (client errors never carry secrets). */
 function remoteFailure(error: unknown): HttpResult {
   if (error instanceof AutotaskError) return problem(502, 'Bad Gateway', `Autotask could not be read: ${error.message}`);
-  if (error instanceof PcsmError) return problem(502, 'Bad Gateway', `PCSM could not be read: ${error.message}`);
+  if (error instanceof RemoteError) return problem(502, 'Bad Gateway', `${rmmAdapter(error.system).vocabulary.product} could not be read: ${error.message}`);
   throw error;
 }

@@ -1,3 +1,4 @@
+import type { RmmKind } from '../rmm/types';
 import type { Store } from '../store';
 import type { DesiredTicketState } from '../store/desired-states';
 import type { TicketLink } from '../store/ticket-links';
@@ -12,11 +13,15 @@ export interface TicketHandlerDeps {
   retryAllTickets(connectorId: string): Promise<string>;
 }
 
-export type TicketSyncState = 'synced' | 'pending' | 'creating' | 'failed';
+export type TicketSyncState = 'synced' | 'pending' | 'creating' | 'failed' | 'skipped';
 
 export interface TicketView {
-  pcsmTicketId: string;
+  rmmTicketId: string;
+  /** PCSM links: `rmmTicketId` under its first name. */
+  pcsmTicketId?: string;
   autotaskTicketId: number | null;
+  recurrenceOf: string | null;
+  skipped: string | null;
   autotaskTicketNumber: string | null;
   externalId: string | null;
   state: TicketSyncState;
@@ -35,7 +40,7 @@ const iso = (date: Date | number | null | undefined): string | null =>
   date === null || date === undefined || (typeof date === 'number' && date < 0) ? null : new Date(date).toISOString();
 
 /** One ticket's sync state, from its link (MongoDB) and its newest received state (Redis). */
-export function ticketView(ticketId: string, link: TicketLink | null, state: DesiredTicketState | null): TicketView {
+export function ticketView(ticketId: string, link: TicketLink | null, state: DesiredTicketState | null, kind?: RmmKind): TicketView {
   const applied = Math.max(link?.appliedUpdatedAt.getTime() ?? -1, state?.appliedUpdatedAt ?? -1);
   const pending = state !== null && state.desired !== null && state.desiredUpdatedAt > applied;
   const failure = link?.failure ?? null;
@@ -44,12 +49,16 @@ export function ticketView(ticketId: string, link: TicketLink | null, state: Des
   let syncState: TicketSyncState;
   if (refusedStill) syncState = 'failed';
   else if (creating) syncState = 'creating';
+  else if (link?.skipped && link.autotaskTicketId == null && !pending) syncState = 'skipped';
   else if (pending || link?.autotaskTicketId == null) syncState = 'pending';
   else syncState = 'synced';
   const showFailure = failure !== null && syncState !== 'synced';
   return {
-    pcsmTicketId: ticketId,
+    rmmTicketId: ticketId,
+    ...(kind === 'pcsm' ? { pcsmTicketId: ticketId } : {}),
     autotaskTicketId: link?.autotaskTicketId ?? null,
+    recurrenceOf: link?.recurrenceOf ?? null,
+    skipped: link?.skipped?.reason ?? null,
     autotaskTicketNumber: link?.autotaskTicketNumber ?? null,
     externalId: link?.externalId ?? null,
     state: syncState,
@@ -69,7 +78,7 @@ export async function getTicket(deps: TicketHandlerDeps, connectorId: string, ti
     deps.store.desiredStates.read(connectorId, ticketId),
   ]);
   if (!link && !state?.desired) return problem(404, 'Not Found', `no link for ticket ${ticketId}`);
-  return json(200, ticketView(ticketId, link, state));
+  return json(200, ticketView(ticketId, link, state, (await deps.store.connectors.get(connectorId))?.rmm.kind));
 }
 
 const MAX_PAGE = 500;
@@ -81,9 +90,9 @@ const MAX_PAGE = 500;
  * transient failure).
  */
 export async function listTickets(deps: TicketHandlerDeps, connectorId: string, query: Record<string, unknown>): Promise<HttpResult> {
-  if (!CONNECTOR_ID.test(connectorId) || !(await deps.store.connectors.getRedacted(connectorId))) {
-    return problem(404, 'Not Found', `no connector ${connectorId}`);
-  }
+  const connector = CONNECTOR_ID.test(connectorId) ? await deps.store.connectors.getRedacted(connectorId) : null;
+  if (!connector) return problem(404, 'Not Found', `no connector ${connectorId}`);
+  const kind = connector.rmm.kind;
   const state = query.state;
   if (state !== 'failed' && state !== 'pending') {
     return problem(400, 'Bad Request', 'state must be failed or pending', { errors: [{ field: 'state', message: 'must be failed or pending' }] });
@@ -97,16 +106,16 @@ export async function listTickets(deps: TicketHandlerDeps, connectorId: string, 
 
   if (state === 'failed') {
     const links = await deps.store.ticketLinks.failed(connectorId, 'refused', cursor, limit);
-    const items = (await Promise.all(links.map(async (link) => ticketView(link.pcsmTicketId, link, await read(link.pcsmTicketId)))))
+    const items = (await Promise.all(links.map(async (link) => ticketView(link.rmmTicketId, link, await read(link.rmmTicketId), kind))))
       .filter((view) => view.state === 'failed');
     const last = links[links.length - 1];
-    return json(200, { items, cursor: links.length === limit && last ? last.pcsmTicketId : null });
+    return json(200, { items, cursor: links.length === limit && last ? last.rmmTicketId : null });
   }
   const offset = cursor === null ? 0 : Number(cursor);
   if (!Number.isInteger(offset) || offset < 0) return problem(400, 'Bad Request', 'cursor is not one this list gave');
   const entries = await deps.store.desiredStates.pending(connectorId, { limit, offset });
-  const links = new Map((await deps.store.ticketLinks.getMany(connectorId, entries.map((e) => e.ticketId))).map((l) => [l.pcsmTicketId, l]));
-  const items = (await Promise.all(entries.map(async ({ ticketId }) => ticketView(ticketId, links.get(ticketId) ?? null, await read(ticketId)))))
+  const links = new Map((await deps.store.ticketLinks.getMany(connectorId, entries.map((e) => e.ticketId))).map((l) => [l.rmmTicketId, l]));
+  const items = (await Promise.all(entries.map(async ({ ticketId }) => ticketView(ticketId, links.get(ticketId) ?? null, await read(ticketId), kind))))
     .filter((view) => view.state === 'pending' || view.state === 'creating');
   return json(200, { items, cursor: entries.length === limit ? String(offset + limit) : null });
 }

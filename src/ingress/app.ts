@@ -22,7 +22,9 @@ import {
   postSetupValidate,
   type SetupHandlerDeps,
 } from './admin-setup';
+import type { RmmKind } from '../rmm/types';
 import { receiveCallout } from './autotask-callout';
+import { receiveDattoRmmWebhook, type RmmTicketHint } from './datto-rmm-webhook';
 import { receiveAutotaskWebhook, type AutotaskTrigger } from './autotask-webhook';
 import { metricsResult, timeRequests } from './operator';
 import { receivePcsmWebhook, type PcsmEventIntake } from './pcsm-webhook';
@@ -40,11 +42,13 @@ export interface AppDeps extends SetupHandlerDeps, TicketHandlerDeps {
   queues(): Queue[];
   onQueueCreated(listener: (queue: Queue) => void): void;
   takePcsmEvent: PcsmEventIntake;
+  /** A delivery that only names an RMM ticket (Datto RMM): its read job is added; resolves with the job id. */
+  takeRmmHint(connectorId: string, hint: RmmTicketHint): Promise<string>;
   isQueueUnavailable(error: unknown): boolean;
   /** Reachability of Redis and MongoDB for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
-  /** The PCSM webhook secret of a connector (cached briefly by the caller). */
-  pcsmWebhookSecret(connectorId: string): Promise<string | null>;
+  /** The RMM webhook secret of a connector of that kind (cached briefly by the caller); null for any other connector. */
+  rmmWebhookSecret(connectorId: string, kind: RmmKind): Promise<string | null>;
   autotaskWebhookSecret(connectorId: string): Promise<string | null>;
   enqueueReconcile(connectorId: string): Promise<string>;
   calloutCredentials(connectorId: string): Promise<{ username: string; password: string } | null>;
@@ -98,8 +102,28 @@ export function createApp(deps: AppDeps): express.Express {
           nowSeconds: Math.floor(Date.now() / 1000),
         },
         {
-          webhookSecret: deps.pcsmWebhookSecret,
+          webhookSecret: (connectorId) => deps.rmmWebhookSecret(connectorId, 'pcsm'),
           take: deps.takePcsmEvent,
+          isQueueUnavailable: deps.isQueueUnavailable,
+        },
+      ),
+    ),
+  );
+
+  app.post(
+    '/webhooks/datto-rmm/:connectorId',
+    rawJson,
+    route('datto-rmm', (req) =>
+      receiveDattoRmmWebhook(
+        {
+          connectorId: String(req.params.connectorId),
+          contentType: req.headers['content-type'],
+          secret: req.get('x-webhook-secret') ?? (typeof req.query.secret === 'string' ? req.query.secret : undefined),
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        },
+        {
+          webhookSecret: (connectorId) => deps.rmmWebhookSecret(connectorId, 'datto-rmm'),
+          take: deps.takeRmmHint,
           isQueueUnavailable: deps.isQueueUnavailable,
         },
       ),

@@ -116,20 +116,20 @@ const mappingsExample = {
   profiles: [{ profileId: 'P-1', companyId: 174 }],
   queueId: 29683498,
   statuses: [
-    { pcsm: 'New', autotask: 1 },
-    { pcsm: 'Resolved', autotask: 5 },
+    { rmm: 'New', autotask: 1 },
+    { rmm: 'Resolved', autotask: 5 },
   ],
   reverseStatuses: [],
   severities: [
-    { pcsm: 4, autotask: 4 },
-    { pcsm: 5, autotask: 4 },
+    { rmm: 4, autotask: 4 },
+    { rmm: 5, autotask: 4 },
   ],
   allocationCodeId: 29682801,
 };
 
 const connectorExample = {
   name: 'Contoso MSP',
-  pcsm: { accountId: 'acc-1', apiUrl: 'https://pcsm.example.com', apiKey: 'pcsm-api-key', webhookSecret: 'pcsm-webhook-secret' },
+  rmm: { kind: 'pcsm', accountId: 'acc-1', apiUrl: 'https://pcsm.example.com', apiKey: 'pcsm-api-key', webhookSecret: 'pcsm-webhook-secret' },
   autotask: {
     username: 'api@contoso.example',
     secret: 'autotask-api-secret',
@@ -145,7 +145,7 @@ const connectorExample = {
 
 const redactedConnector = {
   ...connectorExample,
-  pcsm: { ...connectorExample.pcsm, apiKey: REDACTED_SECRET, webhookSecret: REDACTED_SECRET },
+  rmm: { ...connectorExample.rmm, apiKey: REDACTED_SECRET, webhookSecret: REDACTED_SECRET },
   autotask: { ...connectorExample.autotask, secret: REDACTED_SECRET, integrationCode: REDACTED_SECRET, webhookSecret: REDACTED_SECRET },
   callout: { ...connectorExample.callout, password: REDACTED_SECRET },
 };
@@ -162,10 +162,13 @@ const connectorView = {
 };
 
 const syncedTicket = {
+  rmmTicketId: 'T-1001',
   pcsmTicketId: 'T-1001',
   autotaskTicketId: 7731,
+  recurrenceOf: null,
+  skipped: null,
   autotaskTicketNumber: 'T20261127.0001',
-  externalId: externalIdFor('c1', 'T-1001'),
+  externalId: externalIdFor('c1', 'PCSM', 'T-1001'),
   state: 'synced',
   lastSyncedAt: '2026-11-27T12:00:02.000Z',
   appliedUpdatedAt: '2026-11-27T12:00:00.000Z',
@@ -177,10 +180,11 @@ const syncedTicket = {
 
 const failedTicket = {
   ...syncedTicket,
+  rmmTicketId: 'T-1002',
   pcsmTicketId: 'T-1002',
   autotaskTicketId: null,
   autotaskTicketNumber: null,
-  externalId: externalIdFor('c1', 'T-1002'),
+  externalId: externalIdFor('c1', 'PCSM', 'T-1002'),
   state: 'failed',
   lastSyncedAt: null,
   appliedUpdatedAt: null,

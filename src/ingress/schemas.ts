@@ -7,6 +7,7 @@ import {
   SECRET_FIELDS,
   type MappingProblem,
 } from '../connector/configuration';
+import { RMM_KINDS, rmmSeveritySchema } from '../rmm/types';
 import type { AccountCheck } from '../setup/account-check';
 import type { SetupView } from '../setup/setup';
 import type { WebhookRegistration } from '../setup/webhook-registration';
@@ -100,7 +101,18 @@ export const accountCheckRequestSchema = z
       integrationCode: z.string().min(1),
       zoneUrl: httpUrl.nullable().optional(),
     }),
-    pcsm: z.strictObject({ apiUrl: httpUrl, apiKey: z.string().min(1) }),
+    rmm: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('pcsm'), apiUrl: httpUrl, apiKey: z.string().min(1) }),
+        z.strictObject({
+          kind: z.literal('datto-rmm'),
+          apiUrl: httpUrl.describe('the platform’s API host, e.g. https://merlot-api.centrastage.net'),
+          apiKey: z.string().min(1),
+          apiSecret: z.string().min(1),
+          requestsPerMinute: z.int().min(1).max(600).optional(),
+        }),
+      ])
+      .describe('the RMM’s credentials; `pcsm: { apiUrl, apiKey }` (the first form) is accepted too'),
   })
   .describe('Credentials to check; nothing is stored');
 
@@ -191,13 +203,17 @@ export const connectorViewSchema = z
     createdAt: timestamp,
     updatedAt: timestamp,
     budget: budgetSchema.nullable().optional().describe('GET only: the Autotask hour of the connector’s database (null when unknown)'),
+    skipped: z
+      .record(z.string(), z.int().min(0))
+      .optional()
+      .describe('GET only: RMM tickets the connector does not ticket, by reason (`natively-ticketed`: the RMM’s own Autotask integration tickets them)'),
   })
   .describe('A connector; secrets are write-only and shown as `"[redacted]"` (send that back to keep the stored value)');
 
 export const connectorSummarySchema = z.strictObject({
   id: connectorIdSchema,
   name: z.string(),
-  rmm: z.strictObject({ kind: z.string().describe('`pcsm` (or `datto-rmm`)') }).optional().describe('which RMM the connector links'),
+  rmm: z.strictObject({ kind: z.enum(RMM_KINDS) }).describe('which RMM the connector links'),
   status: connectorStatusSchema,
   problems: z.array(mappingProblemSchema),
   revision: z.int().min(0),
@@ -211,13 +227,16 @@ export const connectorListSchema = z.strictObject({ items: z.array(connectorSumm
 
 export const ticketViewSchema = z
   .strictObject({
-    pcsmTicketId: z.string(),
+    rmmTicketId: z.string().describe('the RMM’s ticket: a PCSM ticket id, a Datto RMM alert uid'),
+    pcsmTicketId: z.string().optional().describe('PCSM links: `rmmTicketId` again, under its first name'),
     autotaskTicketId: autotaskNumericId.nullable(),
+    recurrenceOf: z.string().nullable().describe('a recurrence: the RMM ticket whose Autotask ticket it shares (noted there)'),
+    skipped: z.string().nullable().describe('why the connector does not ticket it (e.g. `natively-ticketed`), or null'),
     autotaskTicketNumber: z.string().nullable().describe('arrives about a second after the create (numbers are read in batches)'),
     externalId: z.string().nullable(),
     state: z
-      .enum(['synced', 'pending', 'creating', 'failed'])
-      .describe('`pending`: a newer state waits for its write or a retry; `creating`: a create whose answer was lost is being confirmed; `failed`: refused, tried again on a change'),
+      .enum(['synced', 'pending', 'creating', 'failed', 'skipped'])
+      .describe('`pending`: a newer state waits for its write or a retry; `creating`: a create whose answer was lost is being confirmed; `failed`: refused, tried again on a change; `skipped`: not the connector’s to ticket (see `skipped`)'),
     lastSyncedAt: timestamp.nullable(),
     appliedUpdatedAt: timestamp.nullable(),
     pendingUpdatedAt: timestamp.nullable().describe('the RMM `updatedAt` of the newest state received, when it is not written yet'),
@@ -225,7 +244,7 @@ export const ticketViewSchema = z
     failedAt: timestamp.nullable(),
     nextAttemptAt: timestamp.nullable().describe('when it is tried again without anyone asking'),
   })
-  .describe('A PCSM ticket’s link to its Autotask ticket and its sync state');
+  .describe('An RMM ticket’s link to its Autotask ticket and its sync state');
 
 export const ticketPageSchema = z.strictObject({
   items: z.array(ticketViewSchema),
@@ -248,12 +267,22 @@ export const setupViewSchema = z
   .strictObject({
     connectorId: connectorIdSchema,
     name: z.string(),
+    rmm: z
+      .strictObject({
+        kind: z.enum(RMM_KINDS),
+        vocabulary: z.strictObject({ product: z.string(), site: z.string(), ticket: z.string(), severity: z.string() }),
+      })
+      .describe('which RMM, and the words for its sites, tickets and severities'),
     options: z
       .strictObject({
-        profiles: option(z.string()),
+        profiles: z
+          .array(z.strictObject({ id: z.string(), label: z.string(), autotaskCompanyId: z.int().nullable().optional() }))
+          .describe('the RMM’s sites (PCSM profiles); `autotaskCompanyId`: the company the RMM itself names for it'),
         companies: option(z.int()),
         queues: option(z.int()),
-        pcsmStatuses: option(z.string()),
+        rmmStatuses: option(z.string()),
+        pcsmStatuses: option(z.string()).describe('`rmmStatuses` under its first name'),
+        rmmSeverities: option(rmmSeveritySchema).describe('PCSM severities 1–5, Datto RMM priorities'),
         autotaskStatuses: option(z.int()),
         priorities: option(z.int()),
         allocationCodes: option(z.int()),
@@ -271,13 +300,19 @@ export const setupViewSchema = z
       .describe('the associations the wizard proposes: visible and editable, never saved on their own'),
     current: z.strictObject({ mappings: mappingsSchema, newProfilePolicy: newProfilePolicySchema }),
     catalogueReadAt: timestamp,
-    catalogueCalls: z.strictObject({ autotask: z.int().min(0), pcsm: z.int().min(0) }).describe('what reading the catalogue cost'),
+    catalogueCalls: z.strictObject({ autotask: z.int().min(0), rmm: z.int().min(0) }).describe('what reading the catalogue cost'),
     status: connectorStatusSchema,
     problems: z.array(mappingProblemSchema),
   })
   .describe('The setup wizard’s options, suggestions and saved choices');
 
 export const setupValidationSchema = z.strictObject({ valid: z.boolean(), errors: z.array(mappingProblemSchema) });
+
+const rmmCheckSchema = z.strictObject({
+  ok: z.boolean(),
+  account: z.strictObject({ id: z.string(), name: z.string() }).optional(),
+  error: z.string().optional(),
+});
 
 export const accountCheckSchema = z
   .strictObject({
@@ -289,11 +324,8 @@ export const accountCheckSchema = z
       requestThreshold: z.int().min(0).optional(),
       error: z.string().optional().describe('the cause, never a secret'),
     }),
-    pcsm: z.strictObject({
-      ok: z.boolean(),
-      account: z.strictObject({ id: z.string(), name: z.string() }).optional(),
-      error: z.string().optional(),
-    }),
+    rmm: rmmCheckSchema,
+    pcsm: rmmCheckSchema.optional().describe('PCSM: `rmm` again, under its first name'),
   })
   .describe('The account link check');
 

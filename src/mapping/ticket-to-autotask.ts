@@ -1,6 +1,7 @@
 import type { AutotaskTicketFields } from '../autotask/types';
 import type { Mappings } from '../connector/configuration';
-import type { PcsmTicket } from '../pcsm/events';
+import type { RmmAdapter } from '../rmm/adapter';
+import type { RmmSeverity, RmmTicket } from '../rmm/types';
 import { externalIdFor } from './external-id';
 
 /** Autotask's Ticket.title and Ticket.description limits. */
@@ -10,32 +11,40 @@ const DESCRIPTION_MAX = 8000;
 export type TicketMapping =
   /** `used`: the mapping paths the fields came from (`profiles[0]`, `statuses[2]`, `queueId`, …). */
   | { ok: true; fields: AutotaskTicketFields; used: string[] }
-  | { ok: false; problems: string[] };
+  /** `unassociatedSite`: one of the problems is the site's missing company association. */
+  | { ok: false; problems: string[]; unassociatedSite: boolean };
+
+/** What the mapping needs of the RMM: its words for messages, and its severity fallbacks. */
+export type MappingRmm = Pick<RmmAdapter, 'vocabulary' | 'externalIdTag'> & { severities: Pick<RmmAdapter['severities'], 'fallback'> };
 
 /**
- * PCSM ticket + the connector's associations → the Autotask ticket fields to write.
+ * RMM ticket + the connector's associations → the Autotask ticket fields to write.
  * Pure: no I/O, so every association rule is tested exhaustively without a network.
  */
-export function mapTicketToAutotask(connectorId: string, ticket: PcsmTicket, mappings: Mappings): TicketMapping {
+export function mapTicketToAutotask(connectorId: string, ticket: RmmTicket, mappings: Mappings, rmm: MappingRmm): TicketMapping {
+  const { product, site, severity: severityWord } = rmm.vocabulary;
   const problems: string[] = [];
-  const companyAt = mappings.profiles.findIndex((p) => p.profileId === ticket.profileId);
+  const companyAt = mappings.profiles.findIndex((p) => p.profileId === ticket.siteId);
   const company = mappings.profiles[companyAt];
-  if (!company) problems.push(`PCSM profile "${ticket.profileId}" has no associated Autotask company: add it to mappings.profiles`);
-  const statusAt = mappings.statuses.findIndex((s) => s.pcsm.toLowerCase() === ticket.status.toLowerCase());
+  if (!company) {
+    const named = ticket.siteName ? ` (${ticket.siteName})` : '';
+    problems.push(`${product} ${site} "${ticket.siteId}"${named} has no associated Autotask company: add it to mappings.profiles`);
+  }
+  const statusAt = mappings.statuses.findIndex((s) => s.rmm.toLowerCase() === ticket.status.toLowerCase());
   const status = mappings.statuses[statusAt];
-  if (!status) problems.push(`PCSM status "${ticket.status}" has no associated Autotask status: add it to mappings.statuses`);
-  const severityAt = mappings.severities.findIndex((s) => s.pcsm === ticket.severity);
+  if (!status) problems.push(`${product} status "${ticket.status}" has no associated Autotask status: add it to mappings.statuses`);
+  const severityAt = severityRow(mappings, ticket.severity, rmm.severities.fallback);
   const severity = mappings.severities[severityAt];
-  if (!severity) problems.push(`PCSM severity ${ticket.severity} has no associated Autotask priority: add it to mappings.severities`);
-  if (!company || !status || !severity) return { ok: false, problems };
+  if (!severity) problems.push(`${product} ${severityWord} ${ticket.severity} has no associated Autotask priority: add it to mappings.severities`);
+  if (!company || !status || !severity) return { ok: false, problems, unassociatedSite: !company };
 
   const fields: AutotaskTicketFields = {
     companyID: company.companyId,
     title: truncate(ticket.title, TITLE_MAX),
-    description: truncate(describe(ticket), DESCRIPTION_MAX),
+    description: truncate(ticket.description, DESCRIPTION_MAX),
     status: status.autotask,
     priority: severity.autotask,
-    externalID: externalIdFor(connectorId, ticket.id),
+    externalID: externalIdFor(connectorId, rmm.externalIdTag, ticket.id),
   };
   const used = [`profiles[${companyAt}]`, `statuses[${statusAt}]`, `severities[${severityAt}]`];
   if (mappings.queueId !== null) {
@@ -49,10 +58,19 @@ export function mapTicketToAutotask(connectorId: string, ticket: PcsmTicket, map
   return { ok: true, fields, used };
 }
 
+/** The severity's own row, else the row of the value it falls back to (an RMM's catch-all value borrows a common one); -1 when neither. */
+function severityRow(mappings: Mappings, value: RmmSeverity, fallback: Record<string, RmmSeverity> | undefined): number {
+  const find = (wanted: RmmSeverity) => mappings.severities.findIndex((row) => String(row.rmm).toLowerCase() === String(wanted).toLowerCase());
+  const own = find(value);
+  if (own >= 0) return own;
+  const instead = fallback?.[String(value)];
+  return instead === undefined ? -1 : find(instead);
+}
+
 /**
- * What to send Autotask: the fields whose PCSM side changed since the last state applied (`source`:
+ * What to send Autotask: the fields whose RMM side changed since the last state applied (`source`:
  * what that state mapped to) and that Autotask does not already hold (`autotask`). A change made in
- * Autotask therefore stands until PCSM itself changes that field. Never the externalID.
+ * Autotask therefore stands until the RMM itself changes that field. Never the externalID.
  */
 export function changedFields(
   next: AutotaskTicketFields,
@@ -64,12 +82,6 @@ export function changedFields(
     if (last.source[key] !== next[key] && last.autotask[key] !== next[key]) (changes as Record<string, unknown>)[key] = next[key];
   }
   return changes;
-}
-
-function describe(ticket: PcsmTicket): string {
-  const device = ticket.deviceName ? `Device: ${ticket.deviceName}${ticket.deviceId ? ` (${ticket.deviceId})` : ''}` : null;
-  const origin = `PCSM ticket ${ticket.id}, severity ${ticket.severity}`;
-  return [ticket.description, device, origin].filter((part) => part && part.length > 0).join('\n\n');
 }
 
 function truncate(value: string, max: number): string {

@@ -1,15 +1,15 @@
-/** Every PCSM answer is classified here, once, into the error classes of errors.ts. */
+/** Every PCSM answer is classified here, once, into the shared error classes (src/http/remote-errors.ts). */
 import { redact } from '../http/redact';
+import {
+  RemoteAuthError,
+  RemoteNotFoundError,
+  RemoteRateLimitedError,
+  RemoteRequestError,
+  RemoteUnavailableError,
+  type RemoteError,
+} from '../http/remote-errors';
 import { parseRetryAfter } from '../http/retry-after';
 import type { HttpResponse } from '../http/transport';
-import {
-  PcsmAuthError,
-  PcsmNotFoundError,
-  PcsmRateLimitedError,
-  PcsmRequestError,
-  PcsmUnavailableError,
-  type PcsmError,
-} from './errors';
 
 export type PcsmHttpResponse = HttpResponse;
 
@@ -38,7 +38,7 @@ export function serverMessage(data: unknown): string | null {
 }
 
 /** null for a 2xx answer, otherwise the error to throw. */
-export function classifyPcsmResponse(response: PcsmHttpResponse, options: ClassifyOptions = {}): PcsmError | null {
+export function classifyPcsmResponse(response: PcsmHttpResponse, options: ClassifyOptions = {}): RemoteError | null {
   const { status } = response;
   if (status >= 200 && status < 300) return null;
   const secrets = options.secrets ?? [];
@@ -49,13 +49,13 @@ export function classifyPcsmResponse(response: PcsmHttpResponse, options: Classi
 
   if (status === 401 || status === 403) {
     const why = status === 401 ? 'check the connector\'s PCSM API key and API URL' : 'the key lacks permission for this call';
-    return new PcsmAuthError(`PCSM refused the API key (HTTP ${status}) for ${call}: ${why}.`, status);
+    return new RemoteAuthError('pcsm', `PCSM refused the API key (HTTP ${status}) for ${call}: ${why}.`, status);
   }
-  if (status === 404) return new PcsmNotFoundError(`PCSM has no such resource (HTTP 404) for ${call}${suffix}`);
+  if (status === 404) return new RemoteNotFoundError('pcsm', `PCSM has no such resource (HTTP 404) for ${call}${suffix}`);
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.now ?? Date.now());
-    return new PcsmRateLimitedError(`PCSM rate limit reached (HTTP 429) for ${call}${suffix}`, retryAfterMs);
+    return new RemoteRateLimitedError('pcsm', `PCSM rate limit reached (HTTP 429) for ${call}${suffix}`, retryAfterMs);
   }
-  if (status === 408 || status >= 500) return new PcsmUnavailableError(`PCSM answered HTTP ${status} for ${call}${suffix}`, status);
-  return new PcsmRequestError(`PCSM rejected ${call} (HTTP ${status})${suffix}`, status, detail);
+  if (status === 408 || status >= 500) return new RemoteUnavailableError('pcsm', `PCSM answered HTTP ${status} for ${call}${suffix}`, status);
+  return new RemoteRequestError('pcsm', `PCSM rejected ${call} (HTTP ${status})${suffix}`, status, detail);
 }

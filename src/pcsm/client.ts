@@ -1,16 +1,17 @@
 /**
- * The PCSM API client: one per process, one session per connector.
+ * The PCSM API client: one per process, one session per connector, on the shared JSON API skeleton
+ * (src/http/json-api-session.ts).
  *
  * Retry policy, decided once per failure (classify.ts):
  * - every call is a GET or a PATCH, and a PATCH with the same body leaves PCSM in the same state,
- *   so PcsmUnavailableError (network, timeout, 408, 5xx) is retried here with backoff (p-retry);
+ *   so PcsmUnavailableError (network, timeout, 408, 5xx) is retried with backoff;
  * - rate limits are not retried here: the job layer waits `retryAfterMs`;
  * - auth failures, 404s and other refusals are permanent.
  */
-import type { AxiosInstance } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { redact } from '../http/redact';
+import { JsonApiClient, JsonApiSession, type JsonApiCall, type JsonApiClientOptions, type RemoteCallInfo } from '../http/json-api-session';
+import type { RemoteError } from '../http/remote-errors';
+import type { HttpResponse } from '../http/transport';
 import {
   pcsmAccountSchema,
   pcsmApiTicketSchema,
@@ -18,101 +19,30 @@ import {
   pcsmTicketPageSchema,
   pcsmTicketStatusesSchema,
 } from './answers';
-import { classifyPcsmResponse, type PcsmHttpResponse } from './classify';
-import { PcsmUnavailableError, PcsmUnexpectedAnswerError } from './errors';
+import { classifyPcsmResponse } from './classify';
 import type { PcsmProfile } from './events';
-import { createHttp, exchange, TransportFailure, type HttpRequest } from '../http/transport';
 import type { PcsmAccount, PcsmApiTicket, PcsmCredentials, PcsmSession, PcsmTicketPatch } from './types';
 
-export interface PcsmCallInfo {
-  connectorId: string;
-  method: string;
-  /** The route with ids left out: `/api/v1/tickets/{id}`. */
-  route: string;
-  /** HTTP status; 0 when no answer arrived (network error, timeout). */
-  status: number;
-  durationMs: number;
-}
-
-export interface PcsmClientOptions {
-  timeoutMs?: number;
-  /** Retries after PcsmUnavailableError. */
-  retries?: number;
-  minRetryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  /** Called after every HTTP exchange; the composition root logs or measures here. */
-  onCall?: (info: PcsmCallInfo) => void;
-}
+export type PcsmCallInfo = RemoteCallInfo;
+export type PcsmClientOptions = JsonApiClientOptions;
 
 export const PROFILE_PAGE_SIZE = 100;
 /** A paging loop stops here whatever `nextPage` says: far beyond any real account. */
 export const MAX_PAGES = 10_000;
 
-interface Call {
-  method: HttpRequest['method'];
-  /** Below the API URL, with its query string. */
-  path: string;
-  route: string;
-  body?: unknown;
-  /** GET /tickets/{id}: a 404 means "no such ticket", not a failure. */
-  notFoundIsNull?: boolean;
-}
-
-export class PcsmClient {
-  private readonly http: AxiosInstance;
-  private readonly options: Required<Omit<PcsmClientOptions, 'onCall'>> & Pick<PcsmClientOptions, 'onCall'>;
-
-  constructor(options: PcsmClientOptions = {}) {
-    this.options = { timeoutMs: 15_000, retries: 3, minRetryDelayMs: 500, maxRetryDelayMs: 10_000, ...options };
-    this.http = createHttp();
-  }
-
+export class PcsmClient extends JsonApiClient {
   session(connectorId: string, credentials: PcsmCredentials): PcsmSession {
     return new ConnectorSession(this, connectorId, credentials);
   }
-
-  /** @internal */
-  get settings(): PcsmClient['options'] {
-    return this.options;
-  }
-
-  /** @internal one HTTP exchange, measured and reported. */
-  async send(connectorId: string, route: string, request: HttpRequest): Promise<PcsmHttpResponse> {
-    const started = Date.now();
-    let status = 0;
-    try {
-      const response = await exchange(this.http, request);
-      status = response.status;
-      return response;
-    } finally {
-      this.report({ connectorId, method: request.method, route, status, durationMs: Date.now() - started });
-    }
-  }
-
-  private report(info: PcsmCallInfo): void {
-    try {
-      this.options.onCall?.(info);
-    } catch {
-      // An observer must not change the outcome of a call.
-    }
-  }
 }
 
-class ConnectorSession implements PcsmSession {
-  private readonly baseUrl: string;
-  private requests = 0;
-
-  /** Requests this session has sent so far, retries included. */
-  get requestCount(): number {
-    return this.requests;
-  }
-
+class ConnectorSession extends JsonApiSession implements PcsmSession {
   constructor(
-    private readonly client: PcsmClient,
-    private readonly connectorId: string,
+    client: PcsmClient,
+    connectorId: string,
     private readonly credentials: PcsmCredentials,
   ) {
-    this.baseUrl = apiBase(credentials.apiUrl);
+    super(client, connectorId, { system: 'pcsm', product: 'PCSM' }, credentials.apiUrl);
   }
 
   async getAccount(): Promise<PcsmAccount> {
@@ -135,7 +65,7 @@ class ConnectorSession implements PcsmSession {
 
   async getTicket(id: string): Promise<PcsmApiTicket | null> {
     const path = `/api/v1/tickets/${ticketSegment(id)}`;
-    const response = await this.perform({ method: 'GET', path, route: '/api/v1/tickets/{id}', notFoundIsNull: true });
+    const response = await this.perform({ method: 'GET', path, route: '/api/v1/tickets/{id}', answers: [404] });
     if (response.status === 404) return null;
     return this.read(pcsmApiTicketSchema, response, `GET ${path}`);
   }
@@ -155,6 +85,18 @@ class ConnectorSession implements PcsmSession {
     return this.read(pcsmApiTicketSchema, response, `PATCH ${path}`);
   }
 
+  protected async attempt(call: JsonApiCall): Promise<HttpResponse> {
+    return this.judge(call, await this.exchange(call, { Authorization: `Bearer ${this.credentials.apiKey}` }));
+  }
+
+  protected classify(response: HttpResponse, call: string): RemoteError | null {
+    return classifyPcsmResponse(response, { call, secrets: this.secrets() });
+  }
+
+  protected secrets(): string[] {
+    return [this.credentials.apiKey];
+  }
+
   /** Follows `nextPage` from page 1; a server that does not move forward is an unexpected answer, not a loop. */
   private async *pages<T>(
     path: string,
@@ -168,82 +110,11 @@ class ConnectorSession implements PcsmSession {
       const { items, nextPage } = this.read(schema, response, call);
       if (items.length > 0) yield items;
       if (nextPage === null || nextPage === undefined || items.length === 0) return;
-      if (nextPage <= page) throw new PcsmUnexpectedAnswerError(`PCSM answered ${call} with nextPage ${nextPage}, which does not move forward`, response.status);
-      if (fetched >= MAX_PAGES) throw new PcsmUnexpectedAnswerError(`PCSM kept paging ${path} past ${MAX_PAGES} pages`, response.status);
+      if (nextPage <= page) throw this.unexpected(`PCSM answered ${call} with nextPage ${nextPage}, which does not move forward`, response.status);
+      if (fetched >= MAX_PAGES) throw this.unexpected(`PCSM kept paging ${path} past ${MAX_PAGES} pages`, response.status);
       page = nextPage;
     }
   }
-
-  private read<T>(schema: z.ZodType<T>, response: PcsmHttpResponse, call: string): T {
-    const parsed = schema.safeParse(response.data);
-    if (parsed.success) return parsed.data;
-    const fields = [...new Set(parsed.error.issues.map((issue) => (issue.path.length > 0 ? issue.path.join('.') : '(body)')))].slice(0, 10);
-    throw new PcsmUnexpectedAnswerError(
-      redact(`PCSM gave an unexpected answer to ${call} (HTTP ${response.status}): ${fields.join(', ')} not as the API promises`, this.secrets()),
-      response.status,
-    );
-  }
-
-  private perform(call: Call): Promise<PcsmHttpResponse> {
-    const { retries, minRetryDelayMs, maxRetryDelayMs } = this.client.settings;
-    return pRetry(() => this.attempt(call), {
-      retries,
-      minTimeout: minRetryDelayMs,
-      maxTimeout: Math.max(minRetryDelayMs, maxRetryDelayMs),
-      factor: 2,
-      randomize: true,
-      shouldRetry: ({ error }) => error instanceof PcsmUnavailableError,
-    });
-  }
-
-  private async attempt(call: Call): Promise<PcsmHttpResponse> {
-    let response: PcsmHttpResponse;
-    this.requests += 1;
-    try {
-      response = await this.client.send(this.connectorId, call.route, {
-        method: call.method,
-        url: `${this.baseUrl}${call.path}`,
-        headers: this.headers(call),
-        body: call.body,
-        timeoutMs: this.client.settings.timeoutMs,
-      });
-    } catch (error) {
-      if (!(error instanceof TransportFailure)) throw error;
-      throw new PcsmUnavailableError(redact(`PCSM unreachable (${call.method} ${call.route}): ${error.message}`, this.secrets()), undefined, {
-        cause: { code: error.code },
-      });
-    }
-    if (call.notFoundIsNull && response.status === 404) return response;
-    const failure = classifyPcsmResponse(response, { call: `${call.method} ${call.path}`, secrets: this.secrets() });
-    if (failure) throw failure;
-    return response;
-  }
-
-  private headers(call: Call): Record<string, string> {
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${this.credentials.apiKey}`,
-      Accept: 'application/json',
-    };
-    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-    return headers;
-  }
-
-  private secrets(): string[] {
-    return [this.credentials.apiKey];
-  }
-}
-
-/** The API URL without a trailing slash; a path prefix (a reverse proxy's) is kept. */
-function apiBase(apiUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(apiUrl);
-  } catch {
-    throw new RangeError('the PCSM API URL is not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError('the PCSM API URL must be http or https');
-  if (url.username || url.password) throw new RangeError('the PCSM API URL must not carry credentials');
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function ticketSegment(id: string): string {

@@ -1,7 +1,7 @@
 import { AutotaskAuthError, AutotaskError } from '../autotask/errors';
 import type { AutotaskSession } from '../autotask/types';
 
-export interface PcsmAccountSource {
+export interface RmmAccountSource {
   getAccount(): Promise<{ id: string; name: string }>;
 }
 
@@ -15,19 +15,21 @@ export interface AccountCheck {
     requestThreshold?: number;
     error?: string;
   };
-  pcsm: { ok: boolean; account?: { id: string; name: string }; error?: string };
+  rmm: { ok: boolean; account?: { id: string; name: string }; error?: string };
+  /** A PCSM connector's `rmm` again, under the contract's first name for it. */
+  pcsm?: AccountCheck['rmm'];
 }
 
 /**
  * The account link check: zone discovery plus one cheap authenticated Autotask call
- * (ThresholdInformation), and PCSM's account. Each side says specifically what is wrong; no
+ * (ThresholdInformation), and the RMM's account (Datto RMM: the token grant, then the account). Each side says specifically what is wrong; no
  * message carries a secret.
  */
 export async function checkAccountLink(
-  input: { autotaskUsername: string; autotask: AutotaskSession; pcsm: PcsmAccountSource },
+  input: { autotaskUsername: string; autotask: AutotaskSession; rmm: RmmAccountSource; rmmProduct: string },
 ): Promise<AccountCheck> {
-  const [autotask, pcsm] = await Promise.all([checkAutotask(input.autotaskUsername, input.autotask), checkPcsm(input.pcsm)]);
-  return { ok: autotask.ok && pcsm.ok, autotask, pcsm };
+  const [autotask, rmm] = await Promise.all([checkAutotask(input.autotaskUsername, input.autotask), checkRmm(input.rmm, input.rmmProduct)]);
+  return { ok: autotask.ok && rmm.ok, autotask, rmm };
 }
 
 async function checkAutotask(username: string, session: AutotaskSession): Promise<AccountCheck['autotask']> {
@@ -65,11 +67,12 @@ async function checkAutotask(username: string, session: AutotaskSession): Promis
   }
 }
 
-async function checkPcsm(pcsm: PcsmAccountSource): Promise<AccountCheck['pcsm']> {
+async function checkRmm(rmm: RmmAccountSource, product: string): Promise<AccountCheck['rmm']> {
   try {
-    return { ok: true, account: await pcsm.getAccount() };
+    return { ok: true, account: await rmm.getAccount() };
   } catch (error) {
-    return { ok: false, error: messageOf(error) };
+    const message = messageOf(error);
+    return { ok: false, error: message.startsWith(product) ? message : `${product}: ${message}` };
   }
 }
 

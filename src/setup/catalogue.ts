@@ -1,4 +1,6 @@
-/** One choosable value as the setup shows it: Autotask ids are numbers, PCSM ids strings. */
+import type { RmmKind } from '../rmm/types';
+
+/** One choosable value as the setup shows it: Autotask ids are numbers, RMM ids strings. */
 export interface CatalogueValue<Id extends number | string = number> {
   id: Id;
   label: string;
@@ -26,12 +28,14 @@ export interface Catalogue {
     /** Work types (billing codes of use type 1), active or not. */
     allocationCodes: CatalogueValue[];
   };
-  pcsm: {
-    profiles: CatalogueValue<string>[];
+  rmm: {
+    kind: RmmKind;
+    /** Sites (profiles), with the Autotask company the RMM itself names for one, where it does. */
+    sites: Array<CatalogueValue<string> & { autotaskCompanyId?: number | null }>;
     statuses: string[];
   };
   /** What the read cost, for the operator and the closing numbers. */
-  calls: { autotask: number; pcsm: number };
+  calls: { autotask: number; rmm: number };
 }
 
 export const activeOnly = <T extends CatalogueValue<number | string>>(values: T[]): T[] => values.filter((v) => v.isActive);

@@ -1,14 +1,10 @@
 import type { AutotaskSession, FieldInformation, QueryFilter } from '../autotask/types';
 import type { Connector } from '../connector/configuration';
-import type { PcsmProfile } from '../pcsm/events';
+import type { RmmSession } from '../rmm/session';
 import type { Catalogue, CatalogueValue } from './catalogue';
 
-/** The PCSM reads the catalogue needs (the PCSM client provides them). */
-export interface PcsmCatalogueSource {
-  readonly requestCount: number;
-  listProfiles(): Promise<PcsmProfile[]>;
-  listTicketStatuses(): Promise<string[]>;
-}
+/** The RMM reads the catalogue needs. */
+export type RmmCatalogueSource = Pick<RmmSession, 'requestCount' | 'listSites' | 'listStatuses'>;
 
 const PAGE = 500;
 /** Ticket picklists the setup offers, by their Autotask field names. */
@@ -29,23 +25,23 @@ const PICKLISTS = {
 export async function readCatalogue(
   connector: Connector,
   autotask: AutotaskSession,
-  pcsm: PcsmCatalogueSource,
+  rmm: RmmCatalogueSource,
   now: () => Date = () => new Date(),
 ): Promise<Catalogue> {
   const autotaskBefore = autotask.requestCount;
-  const pcsmBefore = pcsm.requestCount;
+  const rmmBefore = rmm.requestCount;
   const collect = async <T extends { id: number }>(entity: string, filter: QueryFilter[], fields: string[]): Promise<T[]> => {
     const all: T[] = [];
     for await (const page of autotask.queryAll<T>(entity, filter, { includeFields: fields, pageSize: PAGE })) all.push(...page);
     return all;
   };
 
-  const [fields, companies, workTypes, profiles, statuses] = await Promise.all([
+  const [fields, companies, workTypes, sites, statuses] = await Promise.all([
     autotask.getFieldInformation('Tickets'),
     collect<{ id: number; companyName: string; isActive: boolean }>('Companies', [{ op: 'eq', field: 'isActive', value: true }], ['companyName', 'isActive']),
     collect<{ id: number; name: string; isActive: boolean }>('BillingCodes', [{ op: 'eq', field: 'useType', value: 1 }], ['name', 'isActive']),
-    pcsm.listProfiles(),
-    pcsm.listTicketStatuses(),
+    rmm.listSites(),
+    rmm.listStatuses(),
   ]);
 
   const activeIds = new Set(companies.map((c) => c.id));
@@ -73,11 +69,12 @@ export async function readCatalogue(
       companies: [...companies, ...inactive].map((c) => ({ id: c.id, label: c.companyName, isActive: c.isActive === true })),
       allocationCodes: workTypes.map((b) => ({ id: b.id, label: b.name, isActive: b.isActive === true })),
     },
-    pcsm: {
-      profiles: profiles.map((p) => ({ id: p.id, label: p.name, isActive: true })),
+    rmm: {
+      kind: connector.rmm.kind,
+      sites: sites.map((site) => ({ id: site.id, label: site.name, isActive: true, autotaskCompanyId: site.autotaskCompanyId ?? null })),
       statuses,
     },
-    calls: { autotask: autotask.requestCount - autotaskBefore, pcsm: pcsm.requestCount - pcsmBefore },
+    calls: { autotask: autotask.requestCount - autotaskBefore, rmm: rmm.requestCount - rmmBefore },
   };
 }
 

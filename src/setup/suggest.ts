@@ -1,6 +1,6 @@
 import type { Mappings, NewProfilePolicy } from '../connector/configuration';
+import type { RmmAdapter } from '../rmm/adapter';
 import { activeOnly, type Catalogue, type CatalogueValue } from './catalogue';
-import { SEVERITIES } from './validate-mappings';
 
 export interface Suggestions {
   profiles: Mappings['profiles'];
@@ -12,46 +12,43 @@ export interface Suggestions {
 }
 
 /**
- * PCSM status names → the Autotask status names that mean the same, best first. Autotask tenants
+ * RMM status names → the Autotask status names that mean the same, best first. Autotask tenants
  * rename statuses freely, so matching is by normalised label, never by id.
  */
 const STATUS_SYNONYMS: Record<string, string[]> = {
   new: ['new'],
+  open: ['new', 'open'],
   inprogress: ['in progress', 'work in progress', 'working'],
   waiting: ['waiting customer', 'waiting on customer', 'customer note added', 'waiting vendor', 'waiting'],
   resolved: ['complete', 'completed', 'resolved', 'closed'],
   closed: ['complete', 'completed', 'closed', 'resolved'],
 };
 
-/** Severity → the priority label PCSM recommends (Critical for 4 and 5). */
-const SEVERITY_LABELS: Record<number, string[]> = {
-  1: ['low'],
-  2: ['medium', 'normal'],
-  3: ['high'],
-  4: ['critical', 'urgent'],
-  5: ['critical', 'urgent'],
-};
-
 /** Legal-form words that do not tell two customers apart. */
 const COMPANY_NOISE = new Set(['ltd', 'limited', 'inc', 'incorporated', 'llc', 'gmbh', 'ag', 'sa', 'sarl', 'bv', 'plc', 'co', 'corp', 'corporation', 'company', 'the']);
 
-/** What the setup proposes before the operator changes anything. Pure: catalogue in, suggestions out. */
-export function suggestMappings(catalogue: Catalogue): Suggestions {
+/**
+ * What the setup proposes before the operator changes anything. Pure: catalogue in, suggestions out.
+ * A site that names its own Autotask company (Datto RMM's `autotaskCompanyId`) gets that company
+ * when it is active; otherwise the company of the same name.
+ */
+export function suggestMappings(catalogue: Catalogue, rmm: Pick<RmmAdapter, 'severities'>): Suggestions {
   const statuses = activeOnly(catalogue.autotask.statuses);
   const priorities = activeOnly(catalogue.autotask.priorities);
   const companies = activeOnly(catalogue.autotask.companies);
   return {
-    profiles: catalogue.pcsm.profiles.flatMap((profile) => {
-      const company = matchCompany(profile.label, companies);
-      return company ? [{ profileId: profile.id, companyId: company.id }] : [];
+    profiles: catalogue.rmm.sites.flatMap((site) => {
+      const own = site.autotaskCompanyId ? companies.find((company) => company.id === site.autotaskCompanyId) : undefined;
+      const company = own ?? matchCompany(site.label, companies);
+      return company ? [{ profileId: site.id, companyId: company.id }] : [];
     }),
-    statuses: catalogue.pcsm.statuses.flatMap((status) => {
+    statuses: catalogue.rmm.statuses.flatMap((status) => {
       const match = matchStatus(status, statuses);
-      return match ? [{ pcsm: status, autotask: match.id }] : [];
+      return match ? [{ rmm: status, autotask: match.id }] : [];
     }),
-    severities: SEVERITIES.flatMap((severity) => {
-      const match = findByLabels(priorities, SEVERITY_LABELS[severity] ?? []);
-      return match ? [{ pcsm: severity, autotask: match.id }] : [];
+    severities: rmm.severities.all.flatMap((severity) => {
+      const match = findByLabels(priorities, [...(rmm.severities.suggestedPriorities[String(severity)] ?? [])]);
+      return match ? [{ rmm: severity, autotask: match.id }] : [];
     }),
     queueId: (findByLabels(activeOnly(catalogue.autotask.queues), ['monitoring alert', 'monitoring', 'rmm', 'alerts']) ??
       findContaining(activeOnly(catalogue.autotask.queues), ['monitor', 'alert']))?.id ?? null,
@@ -66,16 +63,16 @@ export function normalise(label: string): string {
   return label.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
-export function matchStatus(pcsmStatus: string, candidates: CatalogueValue[]): CatalogueValue | undefined {
-  const key = normalise(pcsmStatus).replace(/ /g, '');
-  const exact = candidates.find((c) => normalise(c.label) === normalise(pcsmStatus));
+export function matchStatus(rmmStatus: string, candidates: CatalogueValue[]): CatalogueValue | undefined {
+  const key = normalise(rmmStatus).replace(/ /g, '');
+  const exact = candidates.find((c) => normalise(c.label) === normalise(rmmStatus));
   if (exact) return exact;
   return findByLabels(candidates, STATUS_SYNONYMS[key] ?? []);
 }
 
-/** The company whose name is the profile's, ignoring case, punctuation and legal form; or one edit away on longer names. */
-export function matchCompany(profileName: string, companies: CatalogueValue[]): CatalogueValue | undefined {
-  const wanted = companyKey(profileName);
+/** The company whose name is the site's, ignoring case, punctuation and legal form; or one edit away on longer names. */
+export function matchCompany(siteName: string, companies: CatalogueValue[]): CatalogueValue | undefined {
+  const wanted = companyKey(siteName);
   if (wanted.length === 0) return undefined;
   const exact = companies.filter((c) => companyKey(c.label) === wanted);
   if (exact.length === 1) return exact[0];

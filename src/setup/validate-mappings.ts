@@ -1,26 +1,31 @@
 import type { MappingProblem, Mappings } from '../connector/configuration';
+import type { RmmAdapter } from '../rmm/adapter';
 import type { Catalogue, CatalogueValue } from './catalogue';
 
-export const SEVERITIES = [1, 2, 3, 4, 5] as const;
-
 /**
- * Checks mappings against the catalogue. `complete` asks what the setup's apply asks: every PCSM
- * status and severity associated, a queue and a work type chosen. Without it, only the values the
- * mappings name are checked (drift: something that was valid became inactive or disappeared).
+ * Checks mappings against the catalogue. `complete` asks what the setup's apply asks: every RMM
+ * status and required severity associated, a queue and a work type chosen. Without it, only the
+ * values the mappings name are checked (drift: something that was valid became inactive or disappeared).
  */
-export function validateMappings(mappings: Mappings, catalogue: Catalogue, options: { complete: boolean }): MappingProblem[] {
+export function validateMappings(
+  mappings: Mappings,
+  catalogue: Catalogue,
+  rmmAdapter: Pick<RmmAdapter, 'vocabulary' | 'severities'>,
+  options: { complete: boolean },
+): MappingProblem[] {
   const problems: MappingProblem[] = [];
   const add = (mapping: string, reason: string) => problems.push({ mapping, reason });
-  const { autotask, pcsm } = catalogue;
-  const pcsmProfiles = new Map(pcsm.profiles.map((p) => [p.id, p]));
-  const pcsmStatuses = new Set(pcsm.statuses.map((s) => s.toLowerCase()));
+  const { autotask, rmm } = catalogue;
+  const { product, site, severity: severityWord } = rmmAdapter.vocabulary;
+  const sites = new Map(rmm.sites.map((s) => [s.id, s]));
+  const rmmStatuses = new Set(rmm.statuses.map((s) => s.toLowerCase()));
 
-  const seenProfiles = new Set<string>();
+  const seenSites = new Set<string>();
   mappings.profiles.forEach((row, i) => {
     const at = `profiles[${i}]`;
-    if (seenProfiles.has(row.profileId)) add(at, `PCSM profile ${row.profileId} is associated twice`);
-    seenProfiles.add(row.profileId);
-    if (!pcsmProfiles.has(row.profileId)) add(at, `PCSM profile ${row.profileId} no longer exists in PCSM`);
+    if (seenSites.has(row.profileId)) add(at, `${product} ${site} ${row.profileId} is associated twice`);
+    seenSites.add(row.profileId);
+    if (!sites.has(row.profileId)) add(at, `${product} ${site} ${row.profileId} no longer exists in ${product}`);
     // Only active and mapped companies are read, so an unknown id may be an inactive company too.
     checkAutotask(add, at, 'company', autotask.companies, row.companyId, 'is not an active Autotask company');
   });
@@ -28,32 +33,36 @@ export function validateMappings(mappings: Mappings, catalogue: Catalogue, optio
   const seenStatuses = new Set<string>();
   mappings.statuses.forEach((row, i) => {
     const at = `statuses[${i}]`;
-    if (seenStatuses.has(row.pcsm.toLowerCase())) add(at, `PCSM status "${row.pcsm}" is associated twice`);
-    seenStatuses.add(row.pcsm.toLowerCase());
-    if (!pcsmStatuses.has(row.pcsm.toLowerCase())) add(at, `PCSM status "${row.pcsm}" no longer exists in PCSM`);
+    if (seenStatuses.has(row.rmm.toLowerCase())) add(at, `${product} status "${row.rmm}" is associated twice`);
+    seenStatuses.add(row.rmm.toLowerCase());
+    if (!rmmStatuses.has(row.rmm.toLowerCase())) add(at, `${product} status "${row.rmm}" no longer exists in ${product}`);
     checkAutotask(add, at, 'status', autotask.statuses, row.autotask);
   });
 
   mappings.reverseStatuses.forEach((row, i) => {
     const at = `reverseStatuses[${i}]`;
-    if (!pcsmStatuses.has(row.pcsm.toLowerCase())) add(at, `PCSM status "${row.pcsm}" no longer exists in PCSM`);
+    if (!rmmStatuses.has(row.rmm.toLowerCase())) add(at, `${product} status "${row.rmm}" no longer exists in ${product}`);
     checkAutotask(add, at, 'status', autotask.statuses, row.autotask);
   });
 
-  mappings.severities.forEach((row, i) => checkAutotask(add, `severities[${i}]`, 'priority', autotask.priorities, row.autotask));
+  mappings.severities.forEach((row, i) => {
+    const at = `severities[${i}]`;
+    if (rmmAdapter.severities.parse(row.rmm) === null) add(at, `${row.rmm} is not a ${product} ${severityWord}`);
+    checkAutotask(add, at, 'priority', autotask.priorities, row.autotask);
+  });
   if (mappings.queueId !== null) checkAutotask(add, 'queueId', 'queue', autotask.queues, mappings.queueId);
   if (mappings.allocationCodeId !== null) {
     checkAutotask(add, 'allocationCodeId', 'work type', autotask.allocationCodes, mappings.allocationCodeId, 'is not an Autotask work type (a billing code of use type 1)');
   }
 
   if (options.complete) {
-    for (const status of pcsm.statuses) {
-      if (!seenStatuses.has(status.toLowerCase())) add('statuses', `PCSM status "${status}" has no Autotask status`);
+    for (const status of rmm.statuses) {
+      if (!seenStatuses.has(status.toLowerCase())) add('statuses', `${product} status "${status}" has no Autotask status`);
     }
-    const severities = new Set(mappings.severities.map((s) => s.pcsm));
-    SEVERITIES.forEach((severity) => {
-      if (!severities.has(severity)) add('severities', `PCSM severity ${severity} has no Autotask priority`);
-    });
+    const mapped = new Set(mappings.severities.map((s) => String(s.rmm).toLowerCase()));
+    for (const value of rmmAdapter.severities.required) {
+      if (!mapped.has(String(value).toLowerCase())) add('severities', `${product} ${severityWord} ${value} has no Autotask priority`);
+    }
     if (mappings.queueId === null) add('queueId', 'choose the Autotask queue for new tickets');
     if (mappings.allocationCodeId === null) add('allocationCodeId', 'choose the work type (allocation code) for new tickets');
   }

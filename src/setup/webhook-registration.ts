@@ -4,7 +4,7 @@ import type { SetupDeps } from './setup';
 
 /** Autotask's TicketWebhook name holds at most 50 characters. */
 const NAME_MAX = 50;
-/** The Ticket fields whose changes matter to PCSM; ticketNumber rides along for the operator. */
+/** The Ticket fields whose changes matter to the RMM; ticketNumber rides along for the operator. */
 const SUBSCRIBED_FIELDS = ['status'];
 const DISPLAY_ALWAYS_FIELDS = ['ticketNumber'];
 

@@ -6,7 +6,7 @@ const schema = new Schema<Catalogue>(
     connectorId: { type: String, required: true },
     readAt: { type: Date, required: true },
     autotask: { type: Schema.Types.Mixed, required: true },
-    pcsm: { type: Schema.Types.Mixed, required: true },
+    rmm: { type: Schema.Types.Mixed, required: true },
     calls: { type: Schema.Types.Mixed, required: true },
   },
   { collection: 'catalogues', versionKey: false, autoIndex: false, minimize: false },

@@ -11,12 +11,15 @@ import {
   type SecretField,
 } from '../connector/configuration';
 import { missingMappings } from '../connector/completeness';
+import { rmmAdapter, type RmmConfig } from '../rmm/registry';
+import type { RmmKind } from '../rmm/types';
 import type { SecretBox } from './secret-box';
 
 interface ConnectorDoc {
   _id: string;
   name: string;
-  pcsm: { accountId: string; apiUrl: string; apiKey: string; webhookSecret: string };
+  /** The RMM block with its secrets sealed. */
+  rmm: Record<string, unknown> & { kind: RmmKind };
   autotask: {
     username: string;
     secret: string;
@@ -30,6 +33,8 @@ interface ConnectorDoc {
   newProfilePolicy: NewProfilePolicy;
   problems: MappingProblem[];
   suspension: ConnectorSuspension | null;
+  /** Sites whose tickets could not become Autotask tickets for want of a company association. */
+  unassociatedSites?: Array<{ id: string; name: string | null; since: Date }>;
   revision: number;
   createdAt: Date;
   updatedAt: Date;
@@ -39,13 +44,14 @@ const connectorSchema = new Schema<ConnectorDoc>(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
-    pcsm: { type: Schema.Types.Mixed, required: true },
+    rmm: { type: Schema.Types.Mixed, required: true },
     autotask: { type: Schema.Types.Mixed, required: true },
     callout: { type: Schema.Types.Mixed, default: null },
     mappings: { type: Schema.Types.Mixed, required: true },
     newProfilePolicy: { type: String, required: true, default: 'manual' },
     problems: { type: Schema.Types.Mixed, default: [] },
     suspension: { type: Schema.Types.Mixed, default: null },
+    unassociatedSites: { type: Schema.Types.Mixed, default: [] },
     revision: { type: Number, required: true },
   },
   { collection: 'connectors', timestamps: true, versionKey: false, minimize: false },
@@ -101,14 +107,11 @@ export class ConnectorStore {
       }
       return this.box.seal(value, `${id}/${field}`);
     };
+    const rmm: Record<string, unknown> = { ...input.rmm };
+    for (const field of rmmAdapter(input.rmm.kind).secretFields) rmm[field] = sealed(`rmm.${field}`, rmm[field] as string | undefined);
     const doc = {
       name: input.name,
-      pcsm: {
-        accountId: input.pcsm.accountId,
-        apiUrl: input.pcsm.apiUrl,
-        apiKey: sealed('pcsm.apiKey', input.pcsm.apiKey),
-        webhookSecret: sealed('pcsm.webhookSecret', input.pcsm.webhookSecret),
-      },
+      rmm,
       autotask: {
         username: input.autotask.username,
         secret: sealed('autotask.secret', input.autotask.secret),
@@ -139,14 +142,14 @@ export class ConnectorStore {
     if (!doc) return null;
     const open = (field: SecretField, value: string | null): string | null =>
       value === null ? null : this.box.open(value, `${id}/${field}`);
+    const rmm: Record<string, unknown> = { ...doc.rmm };
+    for (const field of rmmAdapter(doc.rmm.kind).secretFields) {
+      if (typeof rmm[field] === 'string') rmm[field] = open(`rmm.${field}`, rmm[field] as string);
+    }
     return {
       id: doc._id,
       name: doc.name,
-      pcsm: {
-        ...doc.pcsm,
-        apiKey: open('pcsm.apiKey', doc.pcsm.apiKey) as string,
-        webhookSecret: open('pcsm.webhookSecret', doc.pcsm.webhookSecret) as string,
-      },
+      rmm: rmm as unknown as RmmConfig,
       autotask: {
         ...doc.autotask,
         secret: open('autotask.secret', doc.autotask.secret) as string,
@@ -181,6 +184,15 @@ export class ConnectorStore {
     if (!doc || JSON.stringify(doc.problems ?? []) === JSON.stringify(problems)) return;
     await this.model.updateOne({ _id: id }, { $set: { problems } });
     this.changed(id, 'status');
+  }
+
+  /** A ticket of this site could not be ticketed for want of an association: the connector's problems name the site. */
+  async recordUnassociatedSite(id: string, site: { id: string; name: string | null }): Promise<void> {
+    const result = await this.model.updateOne(
+      { _id: id, 'unassociatedSites.id': { $ne: site.id } },
+      { $push: { unassociatedSites: { id: site.id, name: site.name, since: new Date() } } },
+    );
+    if (result.modifiedCount === 1) this.changed(id, 'status');
   }
 
   /** The connector's credentials were refused: it needs attention, and its work waits. Only the first refusal is recorded. */
@@ -223,15 +235,26 @@ export class ConnectorStore {
     for (const field of SECRET_FIELDS) {
       if (typeof readPath(copy, field) === 'string') writePath(copy, field, REDACTED_SECRET);
     }
-    const { _id, createdAt, updatedAt, problems, suspension, ...rest } = copy as unknown as ConnectorDoc;
+    const { _id, createdAt, updatedAt, problems, suspension, unassociatedSites, ...rest } = copy as unknown as ConnectorDoc;
+    const adapter = rmmAdapter(rest.rmm.kind);
+    const associated = new Set(rest.mappings.profiles.map((row) => row.profileId));
+    const { product, site, ticket } = adapter.vocabulary;
     const found = [
       ...(suspension ? [{ mapping: suspension.system, reason: suspension.reason }] : []),
-      ...missingMappings(rest.mappings),
+      ...missingMappings(rest.mappings, adapter),
       ...(problems ?? []),
+      // Sites associated since are fine again; their refused tickets are retried on the change.
+      ...(unassociatedSites ?? [])
+        .filter((unassociated) => !associated.has(unassociated.id))
+        .map((unassociated) => ({
+          mapping: 'profiles',
+          reason: `${product} ${site} ${unassociated.name ? `"${unassociated.name}" (${unassociated.id})` : unassociated.id} has ${ticket}s but no associated Autotask company: they make no tickets until it is associated`,
+        })),
     ];
     return {
       id: _id,
       ...rest,
+      rmm: rest.rmm as unknown as RmmConfig,
       newProfilePolicy: rest.newProfilePolicy ?? 'manual',
       status: found.length > 0 ? 'needs-attention' : 'ok',
       problems: found,

@@ -8,7 +8,7 @@ import { isDuplicateKeyError } from './duplicate-key';
 export interface CreateIntent {
   connectorId: string;
   kind: 'company';
-  /** What the created record stands for, e.g. the PCSM profile id. */
+  /** What the created record stands for, e.g. the RMM site id. */
   subjectId: string;
   startedAt: Date;
 }

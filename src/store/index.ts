@@ -4,7 +4,7 @@ import { CatalogueStore } from './catalogues';
 import { ConnectorStore } from './connectors';
 import { CreateIntentStore } from './create-intents';
 import { DesiredStateStore } from './desired-states';
-import { PcsmProfileStore } from './pcsm-profiles';
+import { RmmSiteStore } from './rmm-sites';
 import { ProcessedEventStore } from './processed-events';
 import { SecretBox } from './secret-box';
 import { TicketLinkStore } from './ticket-links';
@@ -36,7 +36,7 @@ export function createStore(options: StoreOptions) {
     connectors: new ConnectorStore(connection, new SecretBox(options.secretsKey)),
     processedEvents: new ProcessedEventStore(connection),
     ticketLinks: new TicketLinkStore(connection),
-    pcsmProfiles: new PcsmProfileStore(connection),
+    rmmSites: new RmmSiteStore(connection),
     catalogues: new CatalogueStore(connection),
     watermarks: new WatermarkStore(connection),
     createIntents: new CreateIntentStore(connection),

@@ -17,6 +17,24 @@ export interface TicketFailure {
   count: number;
 }
 
+/** A ticket note is posted once per key; the link keeps the one in flight per slot (what the note is about). */
+export type NoteSlot = 'status' | 'recurrence';
+export interface NoteRecord {
+  key: string;
+  startedAt: Date;
+  /** null while its POST may not have reached Autotask (a retry looks it up first). */
+  postedAt: Date | null;
+}
+
+/** The recurrences an Autotask ticket has taken (on the link of the RMM ticket that opened it). */
+export interface Recurrences {
+  /** RMM ticket ids linked to this ticket as recurrences, in the order they came. */
+  ids: string[];
+  /** How many of them the last note counted. */
+  noted: number;
+  notedAt: Date | null;
+}
+
 /**
  * One RMM ticket's record on the Autotask side: the link once the Autotask ticket exists, the
  * create intent before that, and the last failure. One document per (connector, RMM ticket), so a
@@ -24,7 +42,7 @@ export interface TicketFailure {
  */
 export interface TicketLink {
   connectorId: string;
-  pcsmTicketId: string;
+  rmmTicketId: string;
   externalId: string;
   /** null until the Autotask ticket exists (or is found after a create of unknown outcome). */
   autotaskTicketId: number | null;
@@ -37,7 +55,7 @@ export interface TicketLink {
   appliedSource?: Partial<AutotaskTicketFields> | null;
   lastSyncedAt: Date | null;
   /** When the RMM was told which Autotask ticket this is (null until then). */
-  pcsmNotifiedAt?: Date | null;
+  rmmNotifiedAt?: Date | null;
   /**
    * Set just before a POST /Tickets: if the answer is lost (timeout, crash), the next run looks the
    * ticket up by externalID before it creates anything.
@@ -51,6 +69,18 @@ export interface TicketLink {
    */
   createAnswered?: boolean | null;
   failure?: TicketFailure | null;
+  /** The RMM status of the state last applied (reconciliation confirms those it believes open). */
+  rmmStatus?: string | null;
+  /** Same device and monitored thing (see RmmTicket.recurrenceKey). */
+  recurrenceKey?: string | null;
+  /** This RMM ticket repeats that one and shares its Autotask ticket. */
+  recurrenceOf?: string | null;
+  recurrences?: Recurrences | null;
+  /** The Autotask ticket was found complete: later recurrences get a ticket of their own. */
+  recurrenceClosed?: boolean | null;
+  /** Why the connector does not ticket it (e.g. the RMM's own PSA integration does). */
+  skipped?: { reason: string; detail: string; at: Date } | null;
+  notes?: Partial<Record<NoteSlot, NoteRecord>> | null;
 }
 
 export const EPOCH = new Date(0);
@@ -58,7 +88,7 @@ export const EPOCH = new Date(0);
 const schema = new Schema<TicketLink>(
   {
     connectorId: { type: String, required: true },
-    pcsmTicketId: { type: String, required: true },
+    rmmTicketId: { type: String, required: true },
     externalId: { type: String, required: true },
     autotaskTicketId: { type: Number, default: null },
     autotaskTicketNumber: { type: String, default: null },
@@ -66,19 +96,28 @@ const schema = new Schema<TicketLink>(
     appliedFields: { type: Schema.Types.Mixed, default: {} },
     appliedSource: { type: Schema.Types.Mixed, default: null },
     lastSyncedAt: { type: Date, default: null },
-    pcsmNotifiedAt: { type: Date, default: null },
+    rmmNotifiedAt: { type: Date, default: null },
     createStartedAt: { type: Date, default: null },
     createSnapshotUpdatedAt: { type: Date, default: null },
     createAnswered: { type: Boolean, default: null },
     failure: { type: Schema.Types.Mixed, default: null },
+    rmmStatus: { type: String, default: null },
+    recurrenceKey: { type: String, default: null },
+    recurrenceOf: { type: String, default: null },
+    recurrences: { type: Schema.Types.Mixed, default: null },
+    recurrenceClosed: { type: Boolean, default: null },
+    skipped: { type: Schema.Types.Mixed, default: null },
+    notes: { type: Schema.Types.Mixed, default: {} },
   },
   { collection: 'ticket_links', versionKey: false, autoIndex: false, minimize: false },
 );
-schema.index({ connectorId: 1, pcsmTicketId: 1 }, { unique: true });
+schema.index({ connectorId: 1, rmmTicketId: 1 }, { unique: true });
 // Not unique: a ticket being created has no Autotask id yet, and partial unique indexes are not portable.
 schema.index({ connectorId: 1, autotaskTicketId: 1 });
 schema.index({ connectorId: 1, externalId: 1 });
-schema.index({ connectorId: 1, 'failure.kind': 1, pcsmTicketId: 1 });
+schema.index({ connectorId: 1, 'failure.kind': 1, rmmTicketId: 1 });
+schema.index({ connectorId: 1, recurrenceKey: 1 });
+schema.index({ connectorId: 1, rmmStatus: 1, rmmTicketId: 1 });
 
 export type CreateClaim = 'started' | 'taken';
 
@@ -92,11 +131,19 @@ function unlinked(externalId: string) {
     appliedFields: {},
     appliedSource: null,
     lastSyncedAt: null,
-    pcsmNotifiedAt: null,
+    rmmNotifiedAt: null,
     createStartedAt: null,
     createSnapshotUpdatedAt: null,
     createAnswered: null,
     failure: null,
+    rmmStatus: null,
+    recurrenceKey: null,
+    recurrenceOf: null,
+    recurrences: null,
+    recurrenceClosed: null,
+    skipped: null,
+    // An object, never null: a note's record is set as a subfield (`notes.status`).
+    notes: {},
   };
 }
 
@@ -118,13 +165,13 @@ export class TicketLinkStore {
     return this.model.collection;
   }
 
-  async get(connectorId: string, pcsmTicketId: string): Promise<TicketLink | null> {
-    return (await this.collection.findOne({ connectorId, pcsmTicketId })) as TicketLink | null;
+  async get(connectorId: string, rmmTicketId: string): Promise<TicketLink | null> {
+    return (await this.collection.findOne({ connectorId, rmmTicketId })) as TicketLink | null;
   }
 
-  async getMany(connectorId: string, pcsmTicketIds: string[]): Promise<TicketLink[]> {
-    if (pcsmTicketIds.length === 0) return [];
-    return this.model.find({ connectorId, pcsmTicketId: { $in: pcsmTicketIds } }).lean();
+  async getMany(connectorId: string, rmmTicketIds: string[]): Promise<TicketLink[]> {
+    if (rmmTicketIds.length === 0) return [];
+    return this.model.find({ connectorId, rmmTicketId: { $in: rmmTicketIds } }).lean();
   }
 
   async getByAutotaskId(connectorId: string, autotaskTicketId: number): Promise<TicketLink | null> {
@@ -141,19 +188,25 @@ export class TicketLinkStore {
    * is expected (the common first create), so the mark is a plain insert; the unique key sends the
    * unexpected case to the conditional update.
    */
-  async beginCreate(connectorId: string, pcsmTicketId: string, externalId: string, snapshotUpdatedAt: Date, options: { expectNew: boolean }): Promise<CreateClaim> {
-    const mark = { createStartedAt: new Date(), createSnapshotUpdatedAt: snapshotUpdatedAt, createAnswered: null };
-    if (options.expectNew && (await this.insertMarked(connectorId, pcsmTicketId, externalId, mark))) return 'started';
+  async beginCreate(
+    connectorId: string,
+    rmmTicketId: string,
+    externalId: string,
+    snapshotUpdatedAt: Date,
+    options: { expectNew: boolean; recurrenceKey?: string | null },
+  ): Promise<CreateClaim> {
+    const mark = { createStartedAt: new Date(), createSnapshotUpdatedAt: snapshotUpdatedAt, createAnswered: null, recurrenceKey: options.recurrenceKey ?? null };
+    if (options.expectNew && (await this.insertMarked(connectorId, rmmTicketId, externalId, mark))) return 'started';
     // A record exists (a failure, an abandoned create): mark it only while nothing is linked or marked.
-    const result = await this.collection.updateOne({ connectorId, pcsmTicketId, autotaskTicketId: null, createStartedAt: null }, { $set: mark });
+    const result = await this.collection.updateOne({ connectorId, rmmTicketId, autotaskTicketId: null, createStartedAt: null }, { $set: mark });
     if (result.matchedCount === 1) return 'started';
-    if (!options.expectNew && (await this.insertMarked(connectorId, pcsmTicketId, externalId, mark))) return 'started';
+    if (!options.expectNew && (await this.insertMarked(connectorId, rmmTicketId, externalId, mark))) return 'started';
     return 'taken';
   }
 
   /** Inserts the record with the create mark; false when the (connector, ticket) key exists already. */
-  private async insertMarked(connectorId: string, pcsmTicketId: string, externalId: string, mark: Record<string, unknown>): Promise<boolean> {
-    const document = { connectorId, pcsmTicketId, ...unlinked(externalId), ...mark } as unknown as TicketLink;
+  private async insertMarked(connectorId: string, rmmTicketId: string, externalId: string, mark: Record<string, unknown>): Promise<boolean> {
+    const document = { connectorId, rmmTicketId, ...unlinked(externalId), ...mark } as unknown as TicketLink;
     try {
       await this.writes.write({ insertOne: { document } });
       return true;
@@ -164,14 +217,14 @@ export class TicketLinkStore {
   }
 
   /** The create's outcome is unknown; `answered`: Autotask answered it (a 5xx), so it is over. */
-  async recordCreateUnknown(connectorId: string, pcsmTicketId: string, answered: boolean): Promise<void> {
-    await this.model.updateOne({ connectorId, pcsmTicketId, autotaskTicketId: null }, { $set: { createAnswered: answered } });
+  async recordCreateUnknown(connectorId: string, rmmTicketId: string, answered: boolean): Promise<void> {
+    await this.model.updateOne({ connectorId, rmmTicketId, autotaskTicketId: null }, { $set: { createAnswered: answered } });
   }
 
   /** The create was refused or never sent: nothing exists in Autotask, the next run may POST again. */
-  async abandonCreate(connectorId: string, pcsmTicketId: string): Promise<void> {
+  async abandonCreate(connectorId: string, rmmTicketId: string): Promise<void> {
     await this.model.updateOne(
-      { connectorId, pcsmTicketId, autotaskTicketId: null },
+      { connectorId, rmmTicketId, autotaskTicketId: null },
       { $set: { createStartedAt: null, createSnapshotUpdatedAt: null, createAnswered: null } },
     );
   }
@@ -179,7 +232,7 @@ export class TicketLinkStore {
   /** The Autotask ticket exists (created now, or found by externalID): the link, the state it holds, no failure. */
   async recordCreated(
     connectorId: string,
-    pcsmTicketId: string,
+    rmmTicketId: string,
     created: {
       autotaskTicketId: number;
       autotaskTicketNumber: string | null;
@@ -187,6 +240,7 @@ export class TicketLinkStore {
       appliedUpdatedAt: Date;
       appliedFields: Partial<AutotaskTicketFields>;
       appliedSource: Partial<AutotaskTicketFields> | null;
+      rmmStatus: string | null;
     },
   ): Promise<void> {
     const fields = {
@@ -198,7 +252,7 @@ export class TicketLinkStore {
       failure: null,
     };
     // The record exists: its create was marked before the POST (or found by that mark).
-    await this.writes.write({ updateOne: { filter: { connectorId, pcsmTicketId }, update: { $set: fields } } });
+    await this.writes.write({ updateOne: { filter: { connectorId, rmmTicketId }, update: { $set: fields } } });
   }
 
   /**
@@ -207,28 +261,164 @@ export class TicketLinkStore {
    */
   async recordApplied(
     connectorId: string,
-    pcsmTicketId: string,
+    rmmTicketId: string,
     appliedUpdatedAt: Date,
     written: Partial<AutotaskTicketFields>,
     source: Partial<AutotaskTicketFields>,
+    rmmStatus: string,
   ): Promise<void> {
     const fields = Object.fromEntries(Object.entries(written).map(([name, value]) => [`appliedFields.${name}`, value]));
     await this.writes.write({
       updateOne: {
-        filter: { connectorId, pcsmTicketId, appliedUpdatedAt: { $lt: appliedUpdatedAt } },
-        update: { $set: { ...fields, appliedSource: source, appliedUpdatedAt, lastSyncedAt: new Date(), failure: null } },
+        filter: { connectorId, rmmTicketId, appliedUpdatedAt: { $lt: appliedUpdatedAt } },
+        update: { $set: { ...fields, appliedSource: source, appliedUpdatedAt, rmmStatus, lastSyncedAt: new Date(), failure: null } },
       },
     });
+  }
+
+  /** A ticket the connector does not write (the adapter said why): recorded once, counted, newest state only. */
+  async recordSkipped(
+    connectorId: string,
+    rmmTicketId: string,
+    externalId: string,
+    skipped: { reason: string; detail: string; appliedUpdatedAt: Date; rmmStatus: string },
+  ): Promise<void> {
+    const set = {
+      skipped: { reason: skipped.reason, detail: skipped.detail, at: new Date() },
+      appliedUpdatedAt: skipped.appliedUpdatedAt,
+      rmmStatus: skipped.rmmStatus,
+      failure: null,
+    };
+    const moved = await this.model.updateOne({ connectorId, rmmTicketId, autotaskTicketId: null, appliedUpdatedAt: { $lt: skipped.appliedUpdatedAt } }, { $set: set });
+    if (moved.matchedCount === 1) return;
+    const { skipped: _s, appliedUpdatedAt: _a, rmmStatus: _r, failure: _f, ...onInsert } = unlinked(externalId);
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $setOnInsert: { ...onInsert, ...set } }, { upsert: true }).catch((error: unknown) => {
+      if (!isDuplicateKeyError(error)) throw error;
+    });
+  }
+
+  /** How many tickets of the connector are skipped, by reason. */
+  async countSkipped(connectorId: string): Promise<Record<string, number>> {
+    const rows = await this.model.aggregate<{ _id: string; count: number }>([
+      { $match: { connectorId, skipped: { $ne: null } } },
+      { $group: { _id: '$skipped.reason', count: { $sum: 1 } } },
+    ]);
+    return Object.fromEntries(rows.map((row) => [row._id, row.count]));
+  }
+
+  /** The newest linked ticket with this recurrence key whose Autotask ticket was not found complete. */
+  async openRecurrenceTarget(connectorId: string, recurrenceKey: string, exceptRmmTicketId: string): Promise<TicketLink | null> {
+    return this.model
+      .findOne({
+        connectorId,
+        recurrenceKey,
+        recurrenceOf: null,
+        recurrenceClosed: { $ne: true },
+        autotaskTicketId: { $ne: null },
+        rmmTicketId: { $ne: exceptRmmTicketId },
+      })
+      .sort({ createSnapshotUpdatedAt: -1, appliedUpdatedAt: -1 })
+      .lean();
+  }
+
+  async markRecurrenceClosed(connectorId: string, rmmTicketId: string): Promise<void> {
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $set: { recurrenceClosed: true } });
+  }
+
+  /** Links an RMM ticket to the Autotask ticket of the one it repeats (a retry changes nothing more). */
+  async recordRecurrence(
+    connectorId: string,
+    rmmTicketId: string,
+    recurrence: {
+      externalId: string;
+      autotaskTicketId: number;
+      autotaskTicketNumber: string | null;
+      recurrenceOf: string;
+      appliedUpdatedAt: Date;
+      appliedStatus: number;
+      rmmStatus: string;
+    },
+  ): Promise<void> {
+    const set = {
+      autotaskTicketId: recurrence.autotaskTicketId,
+      autotaskTicketNumber: recurrence.autotaskTicketNumber,
+      recurrenceOf: recurrence.recurrenceOf,
+      appliedUpdatedAt: recurrence.appliedUpdatedAt,
+      appliedFields: { status: recurrence.appliedStatus },
+      appliedSource: { status: recurrence.appliedStatus },
+      rmmStatus: recurrence.rmmStatus,
+      lastSyncedAt: new Date(),
+      failure: null,
+    };
+    const linked = await this.model.updateOne({ connectorId, rmmTicketId, autotaskTicketId: null }, { $set: set });
+    if (linked.matchedCount === 1) return;
+    const { autotaskTicketId: _a, autotaskTicketNumber: _n, recurrenceOf: _o, appliedUpdatedAt: _u, appliedFields: _f, appliedSource: _s, rmmStatus: _r, lastSyncedAt: _l, failure: _x, ...onInsert } =
+      unlinked(recurrence.externalId);
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $setOnInsert: { ...onInsert, ...set } }, { upsert: true }).catch((error: unknown) => {
+      if (!isDuplicateKeyError(error)) throw error;
+    });
+  }
+
+  /** Counts a recurrence on the link of the RMM ticket that opened the Autotask ticket; the same one twice counts once. */
+  async addRecurrence(connectorId: string, rmmTicketId: string, recurrenceId: string): Promise<void> {
+    const initialised = await this.model.updateOne(
+      { connectorId, rmmTicketId, recurrences: null },
+      { $set: { recurrences: { ids: [recurrenceId], noted: 0, notedAt: null } } },
+    );
+    if (initialised.matchedCount === 1) return;
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $addToSet: { 'recurrences.ids': recurrenceId } });
+  }
+
+  /** The last recurrence note counted `noted` recurrences; never moves back. */
+  async recordRecurrencesNoted(connectorId: string, rmmTicketId: string, noted: number, at: Date): Promise<void> {
+    await this.model.updateOne(
+      { connectorId, rmmTicketId, 'recurrences.noted': { $lt: noted } },
+      { $set: { 'recurrences.noted': noted, 'recurrences.notedAt': at } },
+    );
+  }
+
+  /** Every link to one Autotask ticket: the RMM ticket that opened it first, then its recurrences. */
+  async listByAutotaskId(connectorId: string, autotaskTicketId: number): Promise<TicketLink[]> {
+    const links = await this.model.find({ connectorId, autotaskTicketId }).lean();
+    return links.sort((a, b) => Number(Boolean(a.recurrenceOf)) - Number(Boolean(b.recurrenceOf)));
+  }
+
+  /** Links whose last applied RMM status is one of `statuses`, in RMM ticket id order after `after`. */
+  async withRmmStatus(connectorId: string, statuses: string[], after: string | null, limit: number): Promise<TicketLink[]> {
+    return this.model
+      .find({ connectorId, rmmStatus: { $in: statuses }, ...(after === null ? {} : { rmmTicketId: { $gt: after } }) })
+      .sort({ rmmTicketId: 1 })
+      .limit(limit)
+      .lean();
+  }
+
+  /** The RMM no longer knows the ticket: reconciliation stops looking for it. */
+  async forgetRmmStatus(connectorId: string, rmmTicketId: string): Promise<void> {
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $set: { rmmStatus: null } });
+  }
+
+  /** Records the note of `slot` as about to be posted. */
+  async beginNote(connectorId: string, rmmTicketId: string, slot: NoteSlot, key: string): Promise<void> {
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $set: { [`notes.${slot}`]: { key, startedAt: new Date(), postedAt: null } } });
+  }
+
+  async finishNote(connectorId: string, rmmTicketId: string, slot: NoteSlot, key: string): Promise<void> {
+    await this.model.updateOne({ connectorId, rmmTicketId }, { $set: { [`notes.${slot}`]: { key, startedAt: new Date(), postedAt: new Date() } } });
+  }
+
+  /** The POST was refused or never sent: nothing exists in Autotask. */
+  async abandonNote(connectorId: string, rmmTicketId: string, slot: NoteSlot, key: string): Promise<void> {
+    await this.model.updateOne({ connectorId, rmmTicketId, [`notes.${slot}.key`]: key }, { $set: { [`notes.${slot}`]: null } });
   }
 
   /** Remembers why the last attempt failed and when it is tried again; the record exists even before any create. */
   async recordFailure(
     connectorId: string,
-    pcsmTicketId: string,
+    rmmTicketId: string,
     externalId: string,
     failure: Omit<TicketFailure, 'count' | 'at'>,
   ): Promise<TicketFailure> {
-    const existing = await this.model.findOne({ connectorId, pcsmTicketId }, { failure: 1 }).lean();
+    const existing = await this.model.findOne({ connectorId, rmmTicketId }, { failure: 1 }).lean();
     const previous = existing?.failure;
     const record: TicketFailure = {
       ...failure,
@@ -239,7 +429,7 @@ export class TicketLinkStore {
     const { failure: _set, ...onInsert } = unlinked(externalId);
     try {
       await this.model.updateOne(
-        { connectorId, pcsmTicketId },
+        { connectorId, rmmTicketId },
         {
           $set: { failure: record },
           $setOnInsert: onInsert,
@@ -248,7 +438,7 @@ export class TicketLinkStore {
       );
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      await this.model.updateOne({ connectorId, pcsmTicketId }, { $set: { failure: record } });
+      await this.model.updateOne({ connectorId, rmmTicketId }, { $set: { failure: record } });
     }
     return record;
   }
@@ -265,8 +455,8 @@ export class TicketLinkStore {
   /** Links with a failure of `kind`, in RMM ticket id order after `after`. */
   async failed(connectorId: string, kind: TicketFailure['kind'], after: string | null, limit: number): Promise<TicketLink[]> {
     return this.model
-      .find({ connectorId, 'failure.kind': kind, ...(after === null ? {} : { pcsmTicketId: { $gt: after } }) })
-      .sort({ pcsmTicketId: 1 })
+      .find({ connectorId, 'failure.kind': kind, ...(after === null ? {} : { rmmTicketId: { $gt: after } }) })
+      .sort({ rmmTicketId: 1 })
       .limit(limit)
       .lean();
   }
@@ -275,25 +465,25 @@ export class TicketLinkStore {
    * What the Autotask ticket's status is now, as read from Autotask: the RMM → Autotask direction
    * compares against it, so a status a technician set is not overwritten by its own echo.
    */
-  async recordAutotaskStatus(connectorId: string, pcsmTicketId: string, status: number, ticketNumber: string | null): Promise<void> {
+  async recordAutotaskStatus(connectorId: string, rmmTicketId: string, status: number, ticketNumber: string | null): Promise<void> {
     await this.model.updateOne(
-      { connectorId, pcsmTicketId },
+      { connectorId, rmmTicketId },
       { $set: { 'appliedFields.status': status, ...(ticketNumber ? { autotaskTicketNumber: ticketNumber } : {}), lastSyncedAt: new Date() } },
     );
   }
 
   /** Ticket numbers read in one batch, and which of those tickets the RMM has now been told about. */
-  async recordTicketNumbers(connectorId: string, numbers: Array<{ pcsmTicketId: string; ticketNumber: string | null; notified: boolean }>): Promise<void> {
+  async recordTicketNumbers(connectorId: string, numbers: Array<{ rmmTicketId: string; ticketNumber: string | null; notified: boolean }>): Promise<void> {
     if (numbers.length === 0) return;
     const now = new Date();
     await this.model.bulkWrite(
       numbers.map((entry) => ({
         updateOne: {
-          filter: { connectorId, pcsmTicketId: entry.pcsmTicketId },
+          filter: { connectorId, rmmTicketId: entry.rmmTicketId },
           update: {
             $set: {
               ...(entry.ticketNumber ? { autotaskTicketNumber: entry.ticketNumber } : {}),
-              ...(entry.notified ? { pcsmNotifiedAt: now } : {}),
+              ...(entry.notified ? { rmmNotifiedAt: now } : {}),
             },
           },
         },

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key';
 
-export type WatermarkSource = 'autotask' | 'pcsm';
+export type WatermarkSource = 'autotask' | 'rmm';
 
 export interface Watermark {
   connectorId: string;

@@ -2,7 +2,7 @@ import type { AutotaskSession } from '../autotask/types';
 import type { ConnectorDirectory } from '../connector/directory';
 import type { Connector } from '../connector/configuration';
 import { isClassified, type ConnectedSystem } from '../failure/outcome';
-import type { PcsmSession } from '../pcsm/types';
+import type { RmmSession } from '../rmm/session';
 import type { Store } from '../store';
 
 /** What the connector's queue can be told while its credentials are refused. */
@@ -17,7 +17,7 @@ export interface ConnectorHealthDeps {
   store: Store;
   connectors: ConnectorDirectory;
   autotaskSession(connector: Connector): Pick<AutotaskSession, 'getThresholdInformation'>;
-  pcsmSession(connector: Connector): Pick<PcsmSession, 'getAccount'>;
+  rmmSession(connector: Connector): Pick<RmmSession, 'getAccount'>;
   queues: ConnectorQueueControl;
   /** Runs the credentials check for the connector after `delayMs` (on a queue that is never held). */
   scheduleCheck(connectorId: string, delayMs: number): Promise<void>;
@@ -30,8 +30,8 @@ export type CheckOutcome = 'resumed' | 'still-refused' | 'not-suspended' | 'conn
 
 /**
  * A connector whose credentials a system refuses needs attention, and its work waits rather than
- * fails: Autotask refusing stops the connector's whole queue (nothing can succeed), PCSM refusing
- * holds only the jobs that need PCSM. A check with one cheap call releases it once the credentials
+ * fails: Autotask refusing stops the connector's whole queue (nothing can succeed), the RMM refusing
+ * holds only the jobs that need the RMM. A check with one cheap call releases it once the credentials
  * work again — fixed here (a saved connector is checked at once) or on the other side.
  */
 export class ConnectorHealth {
@@ -55,7 +55,7 @@ export class ConnectorHealth {
     }
     try {
       if (suspension.system === 'autotask') await this.deps.autotaskSession(connector).getThresholdInformation();
-      else await this.deps.pcsmSession(connector).getAccount();
+      else await this.deps.rmmSession(connector).getAccount();
     } catch (error) {
       if (!isClassified(error) || error.failure !== 'credentials') throw error;
       await this.deps.scheduleCheck(connectorId, CREDENTIALS_CHECK_INTERVAL_MS);

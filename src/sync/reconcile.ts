@@ -1,18 +1,19 @@
 import type { AutotaskSession } from '../autotask/types';
 import type { Connector } from '../connector/configuration';
 import { externalIdPrefix } from '../mapping/external-id';
-import type { PcsmTicket } from '../pcsm/events';
-import type { PcsmSession } from '../pcsm/types';
+import { rmmAdapter } from '../rmm/registry';
+import type { RmmReconciliation, RmmSession } from '../rmm/session';
+import type { RmmTicket } from '../rmm/types';
 import type { Store } from '../store';
 
 export interface ReconcileDeps {
   store: Store;
   autotaskSession(connector: Connector): AutotaskSession;
-  pcsmSession(connector: Connector): PcsmSession;
+  rmmSession(connector: Connector): RmmSession;
   /** The same jobs the webhooks would have caused. */
   enqueueAutotaskChange(connectorId: string, autotaskTicketId: number, deliveryId: string): Promise<unknown>;
-  /** Records a PCSM ticket's state as its desired state (newest wins), as a webhook would. */
-  takePcsmTicket(connectorId: string, ticket: PcsmTicket): Promise<unknown>;
+  /** Records an RMM ticket's state as its desired state (newest wins), as a webhook would. */
+  takeRmmTicket(connectorId: string, ticket: RmmTicket): Promise<unknown>;
   /** Tries again the refused tickets whose cool-down is over. */
   retryRefusalsDue(connectorId: string): Promise<unknown>;
   /** How far back a connector's first run looks. */
@@ -21,30 +22,40 @@ export interface ReconcileDeps {
 
 export interface ReconcileReport {
   autotaskCalls: number;
-  pcsmCalls: number;
+  rmmCalls: number;
   autotaskChanges: number;
-  pcsmChanges: number;
+  /** RMM tickets taken (changed since the watermark, or open now); newest state wins, so unchanged ones cost nothing more. */
+  rmmChanges: number;
+  /** Tickets the connector believed open that the RMM's open list no longer had, read one by one. */
+  rmmConfirmed: number;
   /** A side hit the page bound: its watermark stayed, the next run carries on. */
-  truncated: Array<'autotask' | 'pcsm'>;
+  truncated: Array<'autotask' | 'rmm'>;
 }
 
 /** Enough for 10,000 changed tickets a run; a larger backlog is finished by the next runs. */
 const MAX_AUTOTASK_PAGES = 20;
-const MAX_PCSM_PAGES = 100;
+const MAX_RMM_PAGES = 100;
 const PAGE = 500;
+/** Links read at a time when looking for tickets believed open. */
+const LINK_PAGE = 500;
 
 /**
  * Finds what webhooks missed (Autotask drops a delivery after 5 tries in about 2 minutes) and
- * enqueues the jobs they would have caused. Each side is read since its own watermark, on its own
- * clock: Autotask tickets of this connector (externalID prefix) by lastActivityDate, id-cursor pages
- * of ids only; PCSM tickets by updatedAt.
+ * enqueues the jobs they would have caused. Autotask tickets of this connector (externalID prefix)
+ * are read since a watermark on Autotask's clock, by lastActivityDate, id-cursor pages of ids only.
+ * The RMM side reads what its adapter offers: tickets changed since a watermark on the RMM's clock,
+ * or the tickets open now plus a look at each one the connector still believes open.
  */
 export async function reconcile(deps: ReconcileDeps, connectorId: string, now = new Date()): Promise<ReconcileReport | null> {
   const connector = await deps.store.connectors.get(connectorId);
   if (!connector) return null;
-  const report: ReconcileReport = { autotaskCalls: 0, pcsmCalls: 0, autotaskChanges: 0, pcsmChanges: 0, truncated: [] };
+  const report: ReconcileReport = { autotaskCalls: 0, rmmCalls: 0, autotaskChanges: 0, rmmChanges: 0, rmmConfirmed: 0, truncated: [] };
   await reconcileAutotask(deps, connector, now, report);
-  await reconcilePcsm(deps, connector, now, report);
+  const session = deps.rmmSession(connector);
+  const source = session.reconciliation();
+  if (source.mode === 'changed-since') await reconcileChangedSince(deps, connector, source.ticketsChangedSince, now, report);
+  else await reconcileOpenList(deps, connector, session, source, report);
+  report.rmmCalls += session.requestCount;
   // A refusal Autotask may have cured on its side (a company reactivated) is tried again after its cool-down.
   await deps.retryRefusalsDue(connector.id);
   return report;
@@ -62,7 +73,7 @@ async function reconcileAutotask(deps: ReconcileDeps, connector: Connector, now:
   for await (const page of session.queryAll<{ id: number; lastActivityDate?: string | null }>(
     'Tickets',
     [
-      { op: 'beginsWith', field: 'externalID', value: externalIdPrefix(connector.id) },
+      { op: 'beginsWith', field: 'externalID', value: externalIdPrefix(connector.id, rmmAdapter(connector.rmm.kind).externalIdTag) },
       // Inclusive, so a change in the same millisecond as the last one seen is not missed.
       { op: 'gte', field: 'lastActivityDate', value: since.toISOString() },
     ],
@@ -92,30 +103,75 @@ async function reconcileAutotask(deps: ReconcileDeps, connector: Connector, now:
   await deps.store.watermarks.advance(connector.id, 'autotask', newest, idsAtNewest);
 }
 
-async function reconcilePcsm(deps: ReconcileDeps, connector: Connector, now: Date, report: ReconcileReport): Promise<void> {
-  const mark = await deps.store.watermarks.get(connector.id, 'pcsm');
+async function reconcileChangedSince(
+  deps: ReconcileDeps,
+  connector: Connector,
+  ticketsChangedSince: (since: Date) => AsyncGenerator<RmmTicket[]>,
+  now: Date,
+  report: ReconcileReport,
+): Promise<void> {
+  const mark = await deps.store.watermarks.get(connector.id, 'rmm');
   const since = mark?.value ?? new Date(now.getTime() - deps.firstRunLookbackMs);
   let newest = since;
   let pages = 0;
-  const session = deps.pcsmSession(connector);
-  for await (const page of session.ticketsUpdatedSince(since)) {
+  for await (const page of ticketsChangedSince(since)) {
     pages += 1;
     for (const ticket of page) {
-      const updatedAt = new Date(ticket.updatedAt);
       // Newest state wins: a ticket seen twice, or already up to date, changes nothing.
-      const { autotask: _link, ...data } = ticket;
-      await deps.takePcsmTicket(connector.id, data as PcsmTicket);
-      report.pcsmChanges += 1;
+      await deps.takeRmmTicket(connector.id, ticket);
+      report.rmmChanges += 1;
+      const updatedAt = new Date(ticket.updatedAt);
       if (updatedAt > newest) newest = updatedAt;
     }
-    if (pages >= MAX_PCSM_PAGES) break;
+    if (pages >= MAX_RMM_PAGES) break;
   }
-  report.pcsmCalls += session.requestCount;
-  if (pages >= MAX_PCSM_PAGES) {
-    report.truncated.push('pcsm');
+  if (pages >= MAX_RMM_PAGES) {
+    report.truncated.push('rmm');
     return;
   }
-  await deps.store.watermarks.advance(connector.id, 'pcsm', newest, []);
+  await deps.store.watermarks.advance(connector.id, 'rmm', newest, []);
+}
+
+/**
+ * Every open ticket is taken (an open alert whose webhook was lost becomes its ticket), then each
+ * ticket the connector still believes open that the list no longer has is read on its own: it was
+ * resolved while its webhook was lost, and the read brings that state.
+ */
+async function reconcileOpenList(
+  deps: ReconcileDeps,
+  connector: Connector,
+  session: RmmSession,
+  source: Extract<RmmReconciliation, { mode: 'open-list' }>,
+  report: ReconcileReport,
+): Promise<void> {
+  const open = new Set<string>();
+  let pages = 0;
+  for await (const page of source.openTickets()) {
+    pages += 1;
+    for (const ticket of page) {
+      open.add(ticket.id);
+      await deps.takeRmmTicket(connector.id, ticket);
+      report.rmmChanges += 1;
+    }
+    if (pages >= MAX_RMM_PAGES) {
+      // Without the whole list, "missing from it" proves nothing: confirm nothing this run.
+      report.truncated.push('rmm');
+      return;
+    }
+  }
+  for (let after: string | null = null; ; ) {
+    const links = await deps.store.ticketLinks.withRmmStatus(connector.id, [...source.openStatuses], after, LINK_PAGE);
+    for (const link of links) {
+      if (open.has(link.rmmTicketId)) continue;
+      const ticket = await session.getTicket(link.rmmTicketId);
+      report.rmmConfirmed += 1;
+      // A ticket the RMM no longer knows is not looked for again.
+      if (ticket) await deps.takeRmmTicket(connector.id, ticket);
+      else await deps.store.ticketLinks.forgetRmmStatus(connector.id, link.rmmTicketId);
+    }
+    if (links.length < LINK_PAGE) break;
+    after = links[links.length - 1]!.rmmTicketId;
+  }
 }
 
 /** Autotask returns UTC timestamps, sometimes without a zone designator. */

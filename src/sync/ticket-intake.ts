@@ -1,4 +1,4 @@
-import type { PcsmTicket } from '../pcsm/events';
+import type { RmmTicket } from '../rmm/types';
 import type { DesiredStateStore } from '../store/desired-states';
 import { nextWrite, type WritePolicy, type WriteRank } from './write-schedule';
 
@@ -32,7 +32,7 @@ export interface IntakeResult {
  * ticket waiting until the write schedule says it is due. A storm of events on a few tickets is a
  * few jobs, whatever the event count.
  */
-export async function takeTicketEvent(deps: TicketIntakeDeps, connectorId: string, ticket: PcsmTicket): Promise<IntakeResult> {
+export async function takeTicketEvent(deps: TicketIntakeDeps, connectorId: string, ticket: RmmTicket): Promise<IntakeResult> {
   const { newer, state, now } = await deps.record(() =>
     deps.desiredStates.record(connectorId, ticket.id, Date.parse(ticket.updatedAt), JSON.stringify(ticket)),
   );

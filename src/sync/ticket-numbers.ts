@@ -2,7 +2,7 @@ import type { AutotaskSession } from '../autotask/types';
 import type { ConnectorDirectory } from '../connector/directory';
 import type { Connector } from '../connector/configuration';
 import { isClassified } from '../failure/outcome';
-import type { PcsmSession } from '../pcsm/types';
+import type { RmmSession } from '../rmm/session';
 import type { Store } from '../store';
 import type { BacklogEntry } from '../store/ticket-number-backlog';
 
@@ -15,7 +15,7 @@ export interface TicketNumbersDeps {
   store: Store;
   connectors: ConnectorDirectory;
   autotaskSession(connector: Connector): AutotaskSession;
-  pcsmSession(connector: Connector): Pick<PcsmSession, 'updateTicket'>;
+  rmmSession(connector: Connector): Pick<RmmSession, 'showAutotaskTicket'>;
 }
 
 export interface NumbersReport {
@@ -26,8 +26,8 @@ export interface NumbersReport {
 }
 
 /**
- * Reads the ticket numbers of recently created tickets in one query, stores them on the links and
- * shows each RMM ticket its Autotask ticket (as PCSM's own connector did). The RMM echoes that
+ * Reads the ticket numbers of recently created tickets in one query, stores them on the links and,
+ * where the RMM has a place for it, shows each RMM ticket its Autotask ticket. The RMM echoes that
  * change as an event whose mapped fields did not change, so it costs Autotask nothing.
  */
 export class TicketNumbers {
@@ -43,14 +43,19 @@ export class TicketNumbers {
 
     const done: Array<{ entry: BacklogEntry; ticketNumber: string | null; notified: boolean }> = [];
     let failure: unknown = null;
-    const pcsm = this.deps.pcsmSession(connector);
+    const rmm = this.deps.rmmSession(connector);
+    const show = rmm.showAutotaskTicket?.bind(rmm);
     const queue = [...entries];
     await Promise.all(
       Array.from({ length: RMM_UPDATES_IN_FLIGHT }, async () => {
         for (let entry = queue.shift(); entry && failure === null; entry = queue.shift()) {
           const ticketNumber = numbers.get(entry.autotaskTicketId) ?? null;
+          if (!show) {
+            done.push({ entry, ticketNumber, notified: false });
+            continue;
+          }
           try {
-            await pcsm.updateTicket(entry.ticketId, { autotask: { ticketId: entry.autotaskTicketId, ticketNumber } });
+            await show(entry.ticketId, { ticketId: entry.autotaskTicketId, ticketNumber });
             done.push({ entry, ticketNumber, notified: true });
           } catch (error) {
             // A ticket the RMM refuses to annotate (deleted, closed for edits) is not worth a retry;
@@ -63,7 +68,7 @@ export class TicketNumbers {
     );
     await ticketLinks.recordTicketNumbers(
       connectorId,
-      done.map(({ entry, ticketNumber, notified }) => ({ pcsmTicketId: entry.ticketId, ticketNumber, notified })),
+      done.map(({ entry, ticketNumber, notified }) => ({ rmmTicketId: entry.ticketId, ticketNumber, notified })),
     );
     await backlog.remove(connectorId, done.map(({ entry }) => entry));
     if (failure !== null) throw failure;

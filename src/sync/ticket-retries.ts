@@ -23,16 +23,16 @@ export async function retryTickets(deps: TicketRetriesDeps, connectorId: string,
   const ids = new Set<string>();
   const { ticketLinks, desiredStates } = deps.store;
   if (scope === 'refusals-due') {
-    for (const link of await ticketLinks.refusalsDue(connectorId, now, PAGE)) ids.add(link.pcsmTicketId);
+    for (const link of await ticketLinks.refusalsDue(connectorId, now, PAGE)) ids.add(link.rmmTicketId);
   }
   if (scope === 'refused' || scope === 'all') {
     const kinds = scope === 'all' ? (['refused', 'transient'] as const) : (['refused'] as const);
     for (const kind of kinds) {
       for (let after: string | null = null; ; ) {
         const page = await ticketLinks.failed(connectorId, kind, after, PAGE);
-        for (const link of page) ids.add(link.pcsmTicketId);
+        for (const link of page) ids.add(link.rmmTicketId);
         if (page.length < PAGE) break;
-        after = page[page.length - 1]!.pcsmTicketId;
+        after = page[page.length - 1]!.rmmTicketId;
       }
     }
   }

@@ -5,19 +5,25 @@ import type { Connector } from '../connector/configuration';
 import { externalIdFor } from '../mapping/external-id';
 import { statusesInSync } from '../mapping/status-round-trip';
 import { changedFields, mapTicketToAutotask } from '../mapping/ticket-to-autotask';
-import { pcsmTicketSchema, type PcsmTicket } from '../pcsm/events';
+import type { RmmAdapter } from '../rmm/adapter';
+import { rmmAdapter } from '../rmm/registry';
+import { rmmTicketSchema, type RmmTicket } from '../rmm/types';
 import type { Store } from '../store';
 import type { DesiredTicketState } from '../store/desired-states';
 import type { TicketLink } from '../store/ticket-links';
 import { RetryLaterError, SyncRefusedError } from './errors';
+import { postNoteOnce, type NoteDeps } from './ticket-notes';
 import { nextWrite, type WritePolicy } from './write-schedule';
 
 export type TicketSyncResult =
   | { outcome: 'connector-gone' | 'in-sync' | 'waiting-for-change' }
   | { outcome: 'not-due'; runAt: number }
+  | { outcome: 'skipped'; reason: string }
   | { outcome: 'created'; autotaskTicketId: number }
   | { outcome: 'found-existing'; autotaskTicketId: number }
-  | { outcome: 'updated' | 'unchanged'; autotaskTicketId: number; fields: string[] };
+  /** A recurrence of an RMM ticket whose Autotask ticket is still open: linked to it and counted in its next note. */
+  | { outcome: 'recurrence'; autotaskTicketId: number; recurrenceOf: string }
+  | { outcome: 'updated' | 'unchanged'; autotaskTicketId: number; fields: string[]; noted?: boolean };
 
 export interface TicketSyncDeps {
   store: Store;
@@ -28,7 +34,12 @@ export interface TicketSyncDeps {
   scheduleTicketNumbers(connectorId: string): Promise<void>;
   /** How long a refusal waits before reconciliation tries it again, by refusals in a row. */
   refusalCoolDownMs(count: number): number;
+  /** Makes sure the job that notes an Autotask ticket's recurrences is waiting. */
+  scheduleRecurrenceNote(connectorId: string, rmmTicketId: string): Promise<void>;
 }
+
+/** Autotask's system status Complete: a ticket in it takes no recurrences. */
+export const AUTOTASK_COMPLETE = 5;
 
 /** A job that arrives this close to its due time writes now rather than waiting again. */
 const DUE_SLACK_MS = 100;
@@ -75,9 +86,15 @@ export class TicketSync {
       if (relinked && relinked.due > now + DUE_SLACK_MS) return { outcome: 'not-due', runAt: Date.now() + (relinked.due - now) };
     }
 
-    const ticket = parseDesired(state);
-    const mapping = mapTicketToAutotask(connector.id, ticket, connector.mappings);
-    if (!mapping.ok) throw new SyncRefusedError(mapping.problems.join('; '));
+    const adapter = rmmAdapter(connector.rmm.kind);
+    const ticket = parseDesired(state, adapter);
+    if (ticket.skip && link?.autotaskTicketId == null) return this.skip(connector, adapter, ticket, state.desiredUpdatedAt);
+    const mapping = mapTicketToAutotask(connector.id, ticket, connector.mappings, adapter);
+    if (!mapping.ok) {
+      // The operator sees which sites make alerts that cannot become tickets.
+      if (mapping.unassociatedSite) await this.deps.store.connectors.recordUnassociatedSite(connector.id, { id: ticket.siteId, name: ticket.siteName ?? null });
+      throw new SyncRefusedError(mapping.problems.join('; '));
+    }
     // A mapping the catalogue check found stale would send an invalid value: refuse with its reason.
     const stale = connector.problems.filter((problem) => mapping.used.includes(problem.mapping));
     if (stale.length > 0) {
@@ -85,8 +102,12 @@ export class TicketSync {
     }
     const session = this.deps.autotaskSession(connector);
     const updatedAt = state.desiredUpdatedAt;
-    if (link?.autotaskTicketId != null) return this.update(connector, ticket, link, mapping.fields, updatedAt, session);
-    return this.create(connector, ticketId, link, mapping.fields, updatedAt, session);
+    if (link?.autotaskTicketId != null) return this.update(connector, adapter, ticket, link, mapping.fields, updatedAt, session);
+    if (adapter.behaviour.recurrence && ticket.recurrenceKey && !link?.createStartedAt) {
+      const recurrence = await this.linkRecurrence(connector, adapter, ticket, updatedAt, session);
+      if (recurrence) return recurrence;
+    }
+    return this.create(connector, adapter, ticket, link, mapping.fields, updatedAt, session);
   }
 
   /**
@@ -101,7 +122,8 @@ export class TicketSync {
     const { desiredStates, ticketLinks } = this.deps.store;
     const { state } = await desiredStates.read(connectorId, ticketId);
     const forUpdatedAt = new Date(Math.max(0, state?.desiredUpdatedAt ?? 0));
-    const externalId = externalIdFor(connectorId, ticketId);
+    const connector = await this.deps.connectors.get(connectorId);
+    const externalId = connector ? externalIdFor(connectorId, rmmAdapter(connector.rmm.kind).externalIdTag, ticketId) : ticketId;
     if (failure.kind === 'transient') {
       const nextAttemptAt = failure.nextAttemptAt ?? new Date();
       await desiredStates.holdUntil(connectorId, ticketId, nextAttemptAt.getTime());
@@ -121,7 +143,8 @@ export class TicketSync {
 
   private async update(
     connector: Connector,
-    ticket: PcsmTicket,
+    adapter: RmmAdapter,
+    ticket: RmmTicket,
     link: TicketLink,
     fields: AutotaskTicketFields,
     updatedAt: number,
@@ -129,6 +152,11 @@ export class TicketSync {
   ): Promise<TicketSyncResult> {
     const ticketId = ticket.id;
     const autotaskTicketId = link.autotaskTicketId!;
+    if (link.recurrenceOf) {
+      // The shared ticket follows the RMM ticket that opened it; a recurrence only counts in its notes.
+      await this.recordUpdate(connector.id, ticket, updatedAt, {}, link.appliedSource ?? {}, false);
+      return { outcome: 'unchanged', autotaskTicketId, fields: [] };
+    }
     // The Autotask status already says what the RMM says (perhaps set by a technician and mapped
     // back): keep it rather than bounce it to the forward association.
     const known = link.appliedFields.status;
@@ -138,23 +166,120 @@ export class TicketSync {
       source: link.appliedSource ?? link.appliedFields,
       autotask: link.appliedFields,
     });
+    let written: Partial<AutotaskTicketFields> = changes;
+    let noted = false;
+    if (changes.status !== undefined && adapter.behaviour.respectTechnicianStatus) {
+      // The RMM moved the ticket on (an alert resolved): a status a technician set since our last
+      // write stands, and the ticket is told in a note instead. One read tells which.
+      const current = await session.getTicket(autotaskTicketId);
+      const now = current ? Number(current.status) : undefined;
+      const ours = link.appliedSource?.status ?? link.appliedFields.status;
+      if (now !== undefined && (now === changes.status || (ours !== undefined && now !== ours))) {
+        const { status: _kept, ...others } = changes;
+        if (now !== changes.status) {
+          noted = await postNoteOnce(this.noteDeps(session), {
+            connectorId: connector.id,
+            rmmTicketId: ticketId,
+            autotaskTicketId,
+            slot: 'status',
+            key: `status.${ticketId}.${updatedAt}`,
+            title: `${adapter.vocabulary.product}: ${adapter.vocabulary.ticket} ${ticket.status.toLowerCase()}`,
+            description:
+              `${adapter.vocabulary.product} reports the ${adapter.vocabulary.ticket} ${ticketId} ${ticket.status.toLowerCase()} ` +
+              `(${new Date(updatedAt).toISOString()}). The ticket's status was changed by a technician since the connector last set it, so it was left as it is.`,
+          });
+        }
+        written = { ...others, status: now };
+        if (Object.keys(others).length > 0) await session.updateTicket(autotaskTicketId, others);
+        await this.recordUpdate(connector.id, ticket, updatedAt, written, desired, Object.keys(others).length > 0);
+        return { outcome: Object.keys(others).length > 0 ? 'updated' : 'unchanged', autotaskTicketId, fields: Object.keys(others), noted };
+      }
+    }
     const names = Object.keys(changes);
     if (names.length > 0) await session.updateTicket(autotaskTicketId, changes);
-    await this.deps.store.ticketLinks.recordApplied(connector.id, ticketId, new Date(updatedAt), changes, desired);
-    await this.deps.store.desiredStates.markApplied(connector.id, ticketId, updatedAt, { linked: true, wrote: names.length > 0 });
+    await this.recordUpdate(connector.id, ticket, updatedAt, written, desired, names.length > 0);
     return { outcome: names.length > 0 ? 'updated' : 'unchanged', autotaskTicketId, fields: names };
+  }
+
+  private async recordUpdate(
+    connectorId: string,
+    ticket: RmmTicket,
+    updatedAt: number,
+    written: Partial<AutotaskTicketFields>,
+    desired: Partial<AutotaskTicketFields>,
+    wrote: boolean,
+  ): Promise<void> {
+    await this.deps.store.ticketLinks.recordApplied(connectorId, ticket.id, new Date(updatedAt), written, desired, ticket.status);
+    await this.deps.store.desiredStates.markApplied(connectorId, ticket.id, updatedAt, { linked: true, wrote });
+  }
+
+  /** Counted, never written: the RMM's own PSA integration tickets it (or another reason the adapter gives). */
+  private async skip(connector: Connector, adapter: RmmAdapter, ticket: RmmTicket, updatedAt: number): Promise<TicketSyncResult> {
+    const externalId = externalIdFor(connector.id, adapter.externalIdTag, ticket.id);
+    await this.deps.store.ticketLinks.recordSkipped(connector.id, ticket.id, externalId, {
+      reason: ticket.skip!.reason,
+      detail: ticket.skip!.detail,
+      appliedUpdatedAt: new Date(updatedAt),
+      rmmStatus: ticket.status,
+    });
+    await this.deps.store.desiredStates.markApplied(connector.id, ticket.id, updatedAt, { linked: false, wrote: false });
+    return { outcome: 'skipped', reason: ticket.skip!.reason };
+  }
+
+  /**
+   * A new RMM ticket for the same device and monitored thing as one whose Autotask ticket is not
+   * complete: no second ticket. It is linked to that ticket, and the ticket's recurrence note (at
+   * most one per interval) counts it. Null when there is no such ticket: it gets its own.
+   */
+  private async linkRecurrence(
+    connector: Connector,
+    adapter: RmmAdapter,
+    ticket: RmmTicket,
+    updatedAt: number,
+    session: AutotaskSession,
+  ): Promise<TicketSyncResult | null> {
+    const { ticketLinks, desiredStates } = this.deps.store;
+    const earlier = await ticketLinks.openRecurrenceTarget(connector.id, ticket.recurrenceKey!, ticket.id);
+    if (!earlier) return null;
+    const autotaskTicketId = earlier.autotaskTicketId!;
+    // Only Autotask knows whether a technician completed it since: one read, once per recurrence.
+    const current = await session.getTicket(autotaskTicketId);
+    if (!current || Number(current.status) === AUTOTASK_COMPLETE) {
+      await ticketLinks.markRecurrenceClosed(connector.id, earlier.rmmTicketId);
+      return this.linkRecurrence(connector, adapter, ticket, updatedAt, session);
+    }
+    await ticketLinks.recordRecurrence(connector.id, ticket.id, {
+      externalId: externalIdFor(connector.id, adapter.externalIdTag, ticket.id),
+      autotaskTicketId,
+      autotaskTicketNumber: earlier.autotaskTicketNumber,
+      recurrenceOf: earlier.rmmTicketId,
+      appliedUpdatedAt: new Date(updatedAt),
+      // The shared ticket's status as read now: this RMM ticket's own later changes compare against it.
+      appliedStatus: Number(current.status),
+      rmmStatus: ticket.status,
+    });
+    await ticketLinks.addRecurrence(connector.id, earlier.rmmTicketId, ticket.id);
+    await this.deps.scheduleRecurrenceNote(connector.id, earlier.rmmTicketId);
+    await desiredStates.markApplied(connector.id, ticket.id, updatedAt, { linked: true, wrote: false });
+    return { outcome: 'recurrence', autotaskTicketId, recurrenceOf: earlier.rmmTicketId };
+  }
+
+  private noteDeps(session: AutotaskSession): NoteDeps {
+    return { ticketLinks: this.deps.store.ticketLinks, session };
   }
 
   private async create(
     connector: Connector,
-    ticketId: string,
+    adapter: RmmAdapter,
+    ticket: RmmTicket,
     link: TicketLink | null,
     fields: AutotaskTicketFields,
     updatedAt: number,
     session: AutotaskSession,
   ): Promise<TicketSyncResult> {
     const { ticketLinks, desiredStates } = this.deps.store;
-    const externalId = fields.externalID ?? externalIdFor(connector.id, ticketId);
+    const ticketId = ticket.id;
+    const externalId = fields.externalID ?? externalIdFor(connector.id, adapter.externalIdTag, ticketId);
     if (link?.createStartedAt) {
       // An earlier create's answer was lost: the ticket may exist. Look before posting again.
       const found = await session.findTicketByExternalId(externalId);
@@ -165,7 +290,11 @@ export class TicketSync {
       }
       await ticketLinks.abandonCreate(connector.id, ticketId);
     }
-    if ((await ticketLinks.beginCreate(connector.id, ticketId, externalId, new Date(updatedAt), { expectNew: link === null })) !== 'started') {
+    const claim = await ticketLinks.beginCreate(connector.id, ticketId, externalId, new Date(updatedAt), {
+      expectNew: link === null,
+      recurrenceKey: ticket.recurrenceKey ?? null,
+    });
+    if (claim !== 'started') {
       const existing = await ticketLinks.get(connector.id, ticketId);
       // Linked, or a create already marked (Redis had forgotten it): the next run starts from that record.
       if (existing && (existing.autotaskTicketId !== null || existing.createStartedAt)) {
@@ -190,6 +319,7 @@ export class TicketSync {
       appliedUpdatedAt: new Date(updatedAt),
       appliedFields: fields,
       appliedSource: fields,
+      rmmStatus: ticket.status,
     });
     // A created ticket's number is read later, in one batch with others.
     if (await desiredStates.markCreated(connector.id, ticketId, updatedAt, autotaskTicketId)) await this.deps.scheduleTicketNumbers(connector.id);
@@ -207,6 +337,7 @@ export class TicketSync {
       appliedUpdatedAt: snapshot,
       appliedFields: fieldsOf(found),
       appliedSource: null,
+      rmmStatus: null,
     });
     if (await this.deps.store.desiredStates.markCreated(connector.id, ticketId, snapshot.getTime(), found.id)) {
       await this.deps.scheduleTicketNumbers(connector.id);
@@ -215,10 +346,14 @@ export class TicketSync {
   }
 }
 
-function parseDesired(state: DesiredTicketState): PcsmTicket {
-  const parsed = pcsmTicketSchema.safeParse(JSON.parse(state.desired ?? 'null'));
-  if (!parsed.success) throw new SyncRefusedError(`the recorded state of ticket ${state.ticketId} is not a valid ticket: ${parsed.error.message}`);
-  return parsed.data;
+function parseDesired(state: DesiredTicketState, adapter: RmmAdapter): RmmTicket {
+  const raw: unknown = JSON.parse(state.desired ?? 'null');
+  const parsed = rmmTicketSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // A state an earlier version recorded in the RMM's own shape.
+  const earlier = adapter.readEarlierState?.(raw);
+  if (earlier) return earlier;
+  throw new SyncRefusedError(`the recorded state of ticket ${state.ticketId} is not a valid ticket: ${parsed.error.message}`);
 }
 
 function fieldsOf(ticket: AutotaskTicket): Partial<AutotaskTicketFields> {

@@ -237,19 +237,19 @@ describe('setup wizard in the browser', () => {
       ],
       queueId: 8,
       statuses: [
-        { pcsm: 'New', autotask: 1 },
-        { pcsm: 'In Progress', autotask: 8 },
-        { pcsm: 'Waiting', autotask: 13 },
-        { pcsm: 'Resolved', autotask: 5 },
-        { pcsm: 'Closed', autotask: 5 },
+        { rmm: 'New', autotask: 1 },
+        { rmm: 'In Progress', autotask: 8 },
+        { rmm: 'Waiting', autotask: 13 },
+        { rmm: 'Resolved', autotask: 5 },
+        { rmm: 'Closed', autotask: 5 },
       ],
       reverseStatuses: [],
       severities: [
-        { pcsm: 1, autotask: 3 },
-        { pcsm: 2, autotask: 2 },
-        { pcsm: 3, autotask: 2 },
-        { pcsm: 4, autotask: 4 },
-        { pcsm: 5, autotask: 4 },
+        { rmm: 1, autotask: 3 },
+        { rmm: 2, autotask: 2 },
+        { rmm: 3, autotask: 2 },
+        { rmm: 4, autotask: 4 },
+        { rmm: 5, autotask: 4 },
       ],
       allocationCodeId: 29682802,
     });
@@ -332,7 +332,7 @@ describe('setup wizard in the browser', () => {
 
   it('shows what needs attention and when the lists were read; an unknown connector is named', async () => {
     const input = stack.input();
-    input.mappings.statuses[4] = { pcsm: 'Closed', autotask: 15 };
+    input.mappings.statuses[4] = { rmm: 'Closed', autotask: 15 };
     await stack.putConnector('c1', input);
 
     await openWizard();
@@ -533,7 +533,7 @@ describe('setup wizard in the browser', () => {
 
   it('a refused save names the step and the row in plain words, and says what to do when the connector cannot answer', async () => {
     const input = stack.input();
-    input.mappings.statuses[4] = { pcsm: 'Closed', autotask: 15 };
+    input.mappings.statuses[4] = { rmm: 'Closed', autotask: 15 };
     await stack.putConnector('c1', input);
     const savedMappings = async () => (await stack.admin('GET', '/api/v1/connectors/c1')).body.mappings;
     const before = await savedMappings();

@@ -15,7 +15,7 @@ describe('admin API and operator surfaces', () => {
 
   const secrets = (s: Stack) => {
     const input = s.input();
-    return [input.pcsm.apiKey, input.pcsm.webhookSecret, input.autotask.secret, input.autotask.integrationCode, 'callout-password-secret'];
+    return [input.rmm.apiKey, input.rmm.webhookSecret, input.autotask.secret, input.autotask.integrationCode, 'callout-password-secret'];
   };
 
   it('refuses /api/v1 without the admin token, and with a wrong one', async () => {
@@ -56,7 +56,7 @@ describe('admin API and operator surfaces', () => {
     const input = stack.input() as any;
     const response = await stack.admin('PUT', '/api/v1/connectors/c2', {
       ...input,
-      mappings: { ...input.mappings, queueId: 'Monitoring Alert', severities: [{ pcsm: 7, autotask: 4 }] },
+      mappings: { ...input.mappings, queueId: 'Monitoring Alert', severities: [{ rmm: 7, autotask: 4 }] },
     });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(

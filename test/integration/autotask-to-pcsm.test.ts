@@ -101,7 +101,7 @@ describe('Autotask → PCSM round trip', () => {
   it('keeps a status a technician chose when it maps back to the PCSM status (no bounce)', async () => {
     const { pcsmTicket, autotaskTicketId } = await raiseInPcsm();
     // Waiting Vendor (13) is no forward association, but the operator maps it back to "Waiting".
-    await stack.putConnector('c1', stack.input({ mappings: { ...stack.input().mappings, reverseStatuses: [{ autotask: 13, pcsm: 'Waiting' }] } }));
+    await stack.putConnector('c1', stack.input({ mappings: { ...stack.input().mappings, reverseStatuses: [{ autotask: 13, rmm: 'Waiting' }] } }));
     stack.sim.changeTicket(autotaskTicketId, { status: 13 });
     await stack.sendAutotaskWebhook('c1', webhookBody(autotaskTicketId, 13));
     await waitFor(() => stack.pcsm.tickets().find((t) => t.id === pcsmTicket.id)?.status === 'Waiting', { timeoutMs: 10_000 });

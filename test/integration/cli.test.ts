@@ -38,7 +38,7 @@ describe('pcsm-autotask-sync connectors', () => {
     const exported = JSON.parse(text);
     expect(exported).toMatchObject({ format: EXPORT_FORMAT, id: 'c1', connector: { name: 'Contoso MSP', mappings: { queueId: 29683498 } } });
     const input = stack.input();
-    for (const secret of [input.autotask.secret, input.autotask.integrationCode, input.pcsm.apiKey, input.pcsm.webhookSecret]) {
+    for (const secret of [input.autotask.secret, input.autotask.integrationCode, input.rmm.apiKey, input.rmm.webhookSecret]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -56,8 +56,8 @@ describe('pcsm-autotask-sync connectors', () => {
     await writeFile(
       secrets,
       JSON.stringify({
-        'pcsm.apiKey': input.pcsm.apiKey,
-        'pcsm.webhookSecret': input.pcsm.webhookSecret,
+        'pcsm.apiKey': input.rmm.apiKey,
+        'pcsm.webhookSecret': input.rmm.webhookSecret,
         'autotask.secret': input.autotask.secret,
         'autotask.integrationCode': input.autotask.integrationCode,
         'autotask.webhookSecret': 'another-webhook-secret',
@@ -87,7 +87,7 @@ describe('pcsm-autotask-sync connectors', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^Autotask: ok .*\nPCSM:     ok \(account acc-1, Contoso MSP\)\n$/);
 
-    await stack.putConnector('c3', stack.input({ pcsm: { ...stack.input().pcsm, apiKey: 'revoked-key' } }));
+    await stack.putConnector('c3', stack.input({ rmm: { ...stack.input().rmm, apiKey: 'revoked-key' } }));
     const failed = await run('connectors', 'check', 'c3', '--json');
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, pcsm: { ok: false } });
@@ -108,7 +108,7 @@ describe('pcsm-autotask-sync connectors', () => {
     expect(listed.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'c1', name: 'Contoso MSP', rmm: { kind: 'pcsm' } })]));
 
     const input = stack.input();
-    for (const secret of [input.autotask.secret, input.autotask.integrationCode, input.pcsm.apiKey, input.pcsm.webhookSecret]) {
+    for (const secret of [input.autotask.secret, input.autotask.integrationCode, input.rmm.apiKey, input.rmm.webhookSecret]) {
       expect(table.stdout).not.toContain(secret);
       expect(json.stdout).not.toContain(secret);
     }

@@ -24,11 +24,11 @@ describe('connector setup', () => {
     ],
     queueId: 8,
     statuses: [
-      { pcsm: 'New', autotask: 1 },
-      { pcsm: 'In Progress', autotask: 8 },
-      { pcsm: 'Waiting', autotask: 13 },
-      { pcsm: 'Resolved', autotask: 5 },
-      { pcsm: 'Closed', autotask: 5 },
+      { rmm: 'New', autotask: 1 },
+      { rmm: 'In Progress', autotask: 8 },
+      { rmm: 'Waiting', autotask: 13 },
+      { rmm: 'Resolved', autotask: 5 },
+      { rmm: 'Closed', autotask: 5 },
     ],
     reverseStatuses: [],
     severities: [1, 2, 3, 4, 5].map((pcsm) => ({ pcsm, autotask: pcsm >= 4 ? 4 : 2 })),
@@ -52,19 +52,19 @@ describe('connector setup', () => {
     expect(options.profiles.length).toBe(153);
 
     expect(suggested.statuses).toEqual([
-      { pcsm: 'New', autotask: 1 },
-      { pcsm: 'In Progress', autotask: 8 },
-      { pcsm: 'Waiting', autotask: 7 },
-      { pcsm: 'Resolved', autotask: 5 },
-      { pcsm: 'Closed', autotask: 5 },
+      { rmm: 'New', autotask: 1 },
+      { rmm: 'In Progress', autotask: 8 },
+      { rmm: 'Waiting', autotask: 7 },
+      { rmm: 'Resolved', autotask: 5 },
+      { rmm: 'Closed', autotask: 5 },
     ]);
     // Matched by label: this tenant's ids are not ordered by severity (High = 1, Critical = 4).
     expect(suggested.severities).toEqual([
-      { pcsm: 1, autotask: 3 },
-      { pcsm: 2, autotask: 2 },
-      { pcsm: 3, autotask: 1 },
-      { pcsm: 4, autotask: 4 },
-      { pcsm: 5, autotask: 4 },
+      { rmm: 1, autotask: 3 },
+      { rmm: 2, autotask: 2 },
+      { rmm: 3, autotask: 1 },
+      { rmm: 4, autotask: 4 },
+      { rmm: 5, autotask: 4 },
     ]);
     expect(suggested.profiles).toEqual([
       { profileId: 'P-1', companyId: 174 },
@@ -231,7 +231,7 @@ describe('connector setup', () => {
       const input = stack.input();
       return {
         autotask: { username: input.autotask.username, secret: input.autotask.secret, integrationCode: input.autotask.integrationCode },
-        pcsm: { apiUrl: input.pcsm.apiUrl, apiKey: input.pcsm.apiKey },
+        pcsm: { apiUrl: input.rmm.apiUrl, apiKey: input.rmm.apiKey },
       };
     };
 

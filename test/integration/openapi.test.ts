@@ -280,7 +280,7 @@ describe('GET /api/v1/connectors', () => {
     });
     const text = JSON.stringify(reply.body);
     const input = stack.input();
-    for (const secret of [input.pcsm.apiKey, input.pcsm.webhookSecret, input.autotask.secret, input.autotask.integrationCode, input.callout!.password]) {
+    for (const secret of [input.rmm.apiKey, input.rmm.webhookSecret, input.autotask.secret, input.autotask.integrationCode, input.callout!.password]) {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toContain('[redacted]');

@@ -67,7 +67,7 @@ describe('ticket sync when things go wrong', () => {
     expect((await link('T-21')).state).toBe('pending');
 
     const all = lines.join('\n');
-    for (const secret of ['wrong-secret-value', input.autotask.integrationCode, PCSM_WEBHOOK_SECRET, input.pcsm.apiKey]) {
+    for (const secret of ['wrong-secret-value', input.autotask.integrationCode, PCSM_WEBHOOK_SECRET, input.rmm.apiKey]) {
       expect(all).not.toContain(secret);
     }
     const refusal = lines.map((line) => JSON.parse(line)).find((entry) => entry.message === 'credentials refused: the connector needs attention and its work waits');
@@ -105,7 +105,7 @@ describe('ticket sync when things go wrong', () => {
     await stack.sendPcsm('c1', profile('Wide World Importers', '2026-11-27T12:00:00Z', 'evt_p1'));
     await stack.sendPcsm('c1', profile('Old Name', '2026-11-27T11:00:00Z', 'evt_p0'));
     await waitFor(async () => (await stack.connectorQueue().getJobs(['completed'])).filter((job) => job.name === 'pcsm-profile-event').length === 2);
-    const [recorded] = await stack.runtime.store.pcsmProfiles.list('c1');
+    const [recorded] = await stack.runtime.store.rmmSites.list('c1');
     expect(recorded).toMatchObject({ profileId: 'P-7', name: 'Wide World Importers' });
     expect((await stack.runtime.store.processedEvents.get('c1', 'evt_p0'))?.outcome).toBe('stale');
   });

@@ -35,7 +35,7 @@ describe('profile sync', () => {
     expect(job.returnvalue).toEqual({ outcome: 'recorded' });
     expect(connector.mappings.profiles.some((p) => p.profileId === profile.id)).toBe(false);
     expect(stack.sim.requests.filter((r) => r.entity?.toLowerCase() === 'companies')).toHaveLength(0);
-    expect((await stack.runtime.store.pcsmProfiles.list('c1')).map((p) => p.name)).toContain('Northwind Traders');
+    expect((await stack.runtime.store.rmmSites.list('c1')).map((p) => p.name)).toContain('Northwind Traders');
   });
 
   it('associates the Autotask company of the same name, from the catalogue without a call', async () => {

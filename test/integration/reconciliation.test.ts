@@ -25,7 +25,7 @@ describe('reconciliation', () => {
       // One read: finishedOn and returnvalue come from the same snapshot of the job.
       return found?.finishedOn ? found : null;
     }, { timeoutMs: 15_000, message: 'the reconciliation run to finish' });
-    return job.returnvalue as { autotaskCalls: number; pcsmCalls: number; autotaskChanges: number; pcsmChanges: number; truncated: string[] };
+    return job.returnvalue as { autotaskCalls: number; rmmCalls: number; autotaskChanges: number; rmmChanges: number; truncated: string[] };
   };
 
   const raiseInPcsm = async (title = 'Disk C: 95% full') => {
@@ -56,14 +56,14 @@ describe('reconciliation', () => {
     stack.pcsm.faults.dropNextWebhooks(1);
     await stack.pcsm.updateTicket(pcsmTicket.id, { title: 'Disk C: 99% full' });
     const report = await runReconcile();
-    expect(report.pcsmChanges).toBeGreaterThanOrEqual(1);
+    expect(report.rmmChanges).toBeGreaterThanOrEqual(1);
     await waitFor(() => stack.sim.tickets()[0]?.title === 'Disk C: 99% full', { timeoutMs: 10_000 });
   });
 
   it('keeps its watermarks in MongoDB, so a fresh process sends nothing already seen', async () => {
     await raiseInPcsm();
     const first = await runReconcile();
-    expect(first.autotaskChanges + first.pcsmChanges).toBeGreaterThan(0);
+    expect(first.autotaskChanges + first.rmmChanges).toBeGreaterThan(0);
     const marks = await stack.runtime.store.watermarks.model.find({ connectorId: 'c1' }).lean();
     expect(marks.map((m) => m.source).sort()).toEqual(['autotask', 'pcsm']);
 
@@ -77,14 +77,14 @@ describe('reconciliation', () => {
         // One read: finishedOn and returnvalue come from the same snapshot of the job.
         return found?.finishedOn ? found : null;
       }, { timeoutMs: 15_000 });
-      expect(job.returnvalue).toMatchObject({ autotaskChanges: 0, pcsmChanges: 0, autotaskCalls: 1, pcsmCalls: 1 });
+      expect(job.returnvalue).toMatchObject({ autotaskChanges: 0, rmmChanges: 0, autotaskCalls: 1, rmmCalls: 1 });
     } finally {
       await restarted.close();
     }
   });
 
   it('spends one Autotask call on 1,000 linked tickets when nothing changed, and three when all did', async () => {
-    const prefix = externalIdPrefix('c1');
+    const prefix = externalIdPrefix('c1', 'PCSM');
     const start = Date.now() - 3600_000;
     for (let i = 0; i < 1000; i += 1) {
       stack.sim.addTickets([{ companyID: 174, title: `Ticket ${i}`, status: 1, priority: 2, externalID: `${prefix}R-${i}` }], {

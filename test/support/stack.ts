@@ -24,7 +24,7 @@ export function connectorInput(
 ): ConnectorInput {
   return {
     name: 'Contoso MSP',
-    pcsm: { accountId: 'acc-1', apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
+    rmm: { kind: 'pcsm', accountId: 'acc-1', apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
     autotask: {
       username: DEFAULT_CREDENTIALS.username,
       secret: DEFAULT_CREDENTIALS.secret,

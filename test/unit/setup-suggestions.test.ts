@@ -1,5 +1,7 @@
 import type { Mappings } from '../../src/connector/configuration';
 import type { Catalogue, CatalogueValue } from '../../src/setup/catalogue';
+import { dattoRmmAdapter } from '../../src/datto-rmm/adapter';
+import { pcsmAdapter } from '../../src/pcsm/adapter';
 import { matchCompany, matchStatus, suggestMappings } from '../../src/setup/suggest';
 import { validateMappings } from '../../src/setup/validate-mappings';
 
@@ -20,47 +22,48 @@ const catalogue = (overrides: Partial<Catalogue['autotask']> = {}): Catalogue =>
     allocationCodes: values([[29682801, 'Remote Support'], [29682804, 'Legacy Work', false]]),
     ...overrides,
   },
-  pcsm: {
-    profiles: [
+  rmm: {
+    kind: 'pcsm',
+    sites: [
       { id: 'P-1', label: 'Fabrikam Ltd', isActive: true },
       { id: 'P-2', label: 'northwind traders inc', isActive: true },
       { id: 'P-3', label: 'Old Customer', isActive: true },
     ],
     statuses: ['New', 'In Progress', 'Waiting', 'Resolved', 'Closed'],
   },
-  calls: { autotask: 3, pcsm: 2 },
+  calls: { autotask: 3, rmm: 2 },
 });
 
 describe('suggestMappings', () => {
   it('matches statuses by normalised name and synonym, never to an inactive status', () => {
-    expect(suggestMappings(catalogue()).statuses).toEqual([
-      { pcsm: 'New', autotask: 1 },
-      { pcsm: 'In Progress', autotask: 8 },
-      { pcsm: 'Waiting', autotask: 7 },
-      { pcsm: 'Resolved', autotask: 5 },
-      { pcsm: 'Closed', autotask: 5 },
+    expect(suggestMappings(catalogue(), pcsmAdapter).statuses).toEqual([
+      { rmm: 'New', autotask: 1 },
+      { rmm: 'In Progress', autotask: 8 },
+      { rmm: 'Waiting', autotask: 7 },
+      { rmm: 'Resolved', autotask: 5 },
+      { rmm: 'Closed', autotask: 5 },
     ]);
   });
 
   it('recommends Critical for severities 4 and 5, by label not id', () => {
-    expect(suggestMappings(catalogue()).severities).toEqual([
-      { pcsm: 1, autotask: 3 },
-      { pcsm: 2, autotask: 2 },
-      { pcsm: 3, autotask: 1 },
-      { pcsm: 4, autotask: 4 },
-      { pcsm: 5, autotask: 4 },
+    expect(suggestMappings(catalogue(), pcsmAdapter).severities).toEqual([
+      { rmm: 1, autotask: 3 },
+      { rmm: 2, autotask: 2 },
+      { rmm: 3, autotask: 1 },
+      { rmm: 4, autotask: 4 },
+      { rmm: 5, autotask: 4 },
     ]);
   });
 
   it('associates profiles with companies of the same name, ignoring case, punctuation and legal form', () => {
-    expect(suggestMappings(catalogue()).profiles).toEqual([
+    expect(suggestMappings(catalogue(), pcsmAdapter).profiles).toEqual([
       { profileId: 'P-1', companyId: 174 },
       { profileId: 'P-2', companyId: 175 },
     ]);
   });
 
   it('picks the monitoring queue and an active work type', () => {
-    expect(suggestMappings(catalogue())).toMatchObject({ queueId: 29683498, allocationCodeId: 29682801, newProfilePolicy: 'manual' });
+    expect(suggestMappings(catalogue(), pcsmAdapter)).toMatchObject({ queueId: 29683498, allocationCodeId: 29682801, newProfilePolicy: 'manual' });
   });
 
   it('suggests nothing rather than a guess', () => {
@@ -71,24 +74,85 @@ describe('suggestMappings', () => {
   });
 });
 
+describe('suggestMappings for Datto RMM', () => {
+  const dattoCatalogue = (): Catalogue => ({
+    ...catalogue(),
+    rmm: {
+      kind: 'datto-rmm',
+      sites: [
+        // The site's own Autotask company wins over a name that matches another one.
+        { id: 's-1', label: 'Northwind Traders', isActive: true, autotaskCompanyId: 174 },
+        { id: 's-2', label: 'northwind traders inc', isActive: true, autotaskCompanyId: null },
+        // An inactive company named by the site is not suggested; its name matches nothing either.
+        { id: 's-3', label: 'Somewhere Else', isActive: true, autotaskCompanyId: 176 },
+      ],
+      statuses: ['Open', 'Resolved'],
+    },
+  });
+
+  it('suggests the company a site names before one of the same name', () => {
+    expect(suggestMappings(dattoCatalogue(), dattoRmmAdapter).profiles).toEqual([
+      { profileId: 's-1', companyId: 174 },
+      { profileId: 's-2', companyId: 175 },
+    ]);
+  });
+
+  it('suggests Critical for Critical and High, and Open and Resolved by label', () => {
+    const suggested = suggestMappings(dattoCatalogue(), dattoRmmAdapter);
+    expect(suggested.severities).toEqual([
+      { rmm: 'Critical', autotask: 4 },
+      { rmm: 'High', autotask: 4 },
+      { rmm: 'Moderate', autotask: 2 },
+      { rmm: 'Low', autotask: 3 },
+      { rmm: 'Information', autotask: 3 },
+      { rmm: 'Unknown', autotask: 2 },
+    ]);
+    expect(suggested.statuses).toEqual([
+      { rmm: 'Open', autotask: 1 },
+      { rmm: 'Resolved', autotask: 5 },
+    ]);
+  });
+
+  it('asks for the five user-facing priorities, and refuses a PCSM severity', () => {
+    const mappings: Mappings = {
+      profiles: [],
+      queueId: 29683498,
+      statuses: [{ rmm: 'Open', autotask: 1 }, { rmm: 'Resolved', autotask: 5 }],
+      reverseStatuses: [],
+      severities: [{ rmm: 4, autotask: 4 }],
+      allocationCodeId: 29682801,
+    };
+    const problems = validateMappings(mappings, dattoCatalogue(), dattoRmmAdapter, { complete: true });
+    expect(problems).toEqual(expect.arrayContaining([{ mapping: 'severities[0]', reason: '4 is not a Datto RMM priority' }]));
+    expect(problems.filter((p) => p.mapping === 'severities').map((p) => p.reason)).toEqual([
+      'Datto RMM priority Critical has no Autotask priority',
+      'Datto RMM priority High has no Autotask priority',
+      'Datto RMM priority Moderate has no Autotask priority',
+      'Datto RMM priority Low has no Autotask priority',
+      'Datto RMM priority Information has no Autotask priority',
+    ]);
+  });
+});
+
 describe('validateMappings', () => {
   const good: Mappings = {
     profiles: [{ profileId: 'P-1', companyId: 174 }],
     queueId: 29683498,
-    statuses: ['New', 'In Progress', 'Waiting', 'Resolved', 'Closed'].map((pcsm) => ({ pcsm, autotask: 1 })),
+    statuses: ['New', 'In Progress', 'Waiting', 'Resolved', 'Closed'].map((rmm) => ({ rmm, autotask: 1 })),
     reverseStatuses: [],
-    severities: [1, 2, 3, 4, 5].map((pcsm) => ({ pcsm, autotask: 4 })),
+    severities: [1, 2, 3, 4, 5].map((rmm) => ({ rmm, autotask: 4 })),
     allocationCodeId: 29682801,
   };
 
   it('accepts complete, active mappings', () => {
-    expect(validateMappings(good, catalogue(), { complete: true })).toEqual([]);
+    expect(validateMappings(good, catalogue(), pcsmAdapter, { complete: true })).toEqual([]);
   });
 
   it('names each stale value with its label', () => {
     const problems = validateMappings(
-      { ...good, statuses: [{ pcsm: 'New', autotask: 15 }], queueId: 99, allocationCodeId: 29682804, profiles: [{ profileId: 'P-9', companyId: 176 }] },
+      { ...good, statuses: [{ rmm: 'New', autotask: 15 }], queueId: 99, allocationCodeId: 29682804, profiles: [{ profileId: 'P-9', companyId: 176 }] },
       catalogue(),
+      pcsmAdapter,
       { complete: false },
     );
     expect(problems).toEqual([
@@ -102,8 +166,8 @@ describe('validateMappings', () => {
 
   it('asks for every PCSM status and severity, a queue and a work type only when complete', () => {
     const partial = { ...good, statuses: [], severities: [], queueId: null, allocationCodeId: null };
-    expect(validateMappings(partial, catalogue(), { complete: false })).toEqual([]);
-    const problems = validateMappings(partial, catalogue(), { complete: true }).map((p) => p.mapping);
+    expect(validateMappings(partial, catalogue(), pcsmAdapter, { complete: false })).toEqual([]);
+    const problems = validateMappings(partial, catalogue(), pcsmAdapter, { complete: true }).map((p) => p.mapping);
     expect(problems.filter((m) => m === 'statuses')).toHaveLength(5);
     expect(problems.filter((m) => m === 'severities')).toHaveLength(5);
     expect(problems).toEqual(expect.arrayContaining(['queueId', 'allocationCodeId']));
@@ -111,7 +175,7 @@ describe('validateMappings', () => {
 
   it('refuses a profile associated twice', () => {
     const twice = { ...good, profiles: [good.profiles[0]!, good.profiles[0]!] };
-    expect(validateMappings(twice, catalogue(), { complete: false })).toEqual([
+    expect(validateMappings(twice, catalogue(), pcsmAdapter, { complete: false })).toEqual([
       { mapping: 'profiles[1]', reason: 'PCSM profile P-1 is associated twice' },
     ]);
   });

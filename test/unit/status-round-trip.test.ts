@@ -5,13 +5,13 @@ const mappings: Mappings = {
   profiles: [],
   queueId: null,
   statuses: [
-    { pcsm: 'New', autotask: 1 },
-    { pcsm: 'In Progress', autotask: 8 },
-    { pcsm: 'Waiting', autotask: 7 },
-    { pcsm: 'Resolved', autotask: 5 },
-    { pcsm: 'Closed', autotask: 5 },
+    { rmm: 'New', autotask: 1 },
+    { rmm: 'In Progress', autotask: 8 },
+    { rmm: 'Waiting', autotask: 7 },
+    { rmm: 'Resolved', autotask: 5 },
+    { rmm: 'Closed', autotask: 5 },
   ],
-  reverseStatuses: [{ autotask: 13, pcsm: 'Waiting' }],
+  reverseStatuses: [{ autotask: 13, rmm: 'Waiting' }],
   severities: [],
   allocationCodeId: null,
 };
@@ -24,7 +24,7 @@ describe('status round trip', () => {
 
   it('prefers an explicit reverse row', () => {
     expect(reverseStatus(mappings, 13)).toBe('Waiting');
-    expect(reverseStatus({ ...mappings, reverseStatuses: [{ autotask: 5, pcsm: 'Closed' }] }, 5)).toBe('Closed');
+    expect(reverseStatus({ ...mappings, reverseStatuses: [{ autotask: 5, rmm: 'Closed' }] }, 5)).toBe('Closed');
   });
 
   it('maps an unassociated Autotask status to nothing', () => {

@@ -1,25 +1,27 @@
 import type { Mappings } from '../../src/connector/configuration';
 import { externalIdFor, externalIdPrefix } from '../../src/mapping/external-id';
 import { changedFields, mapTicketToAutotask } from '../../src/mapping/ticket-to-autotask';
+import { pcsmAdapter, pcsmTicketToRmm } from '../../src/pcsm/adapter';
 import type { PcsmTicket } from '../../src/pcsm/events';
+import type { RmmTicket } from '../../src/rmm/types';
 
 const mappings: Mappings = {
   profiles: [{ profileId: 'P-1', companyId: 174 }],
   queueId: 29683498,
   statuses: [
-    { pcsm: 'New', autotask: 1 },
-    { pcsm: 'Resolved', autotask: 5 },
+    { rmm: 'New', autotask: 1 },
+    { rmm: 'Resolved', autotask: 5 },
   ],
   reverseStatuses: [],
   severities: [
-    { pcsm: 1, autotask: 3 },
-    { pcsm: 4, autotask: 4 },
-    { pcsm: 5, autotask: 4 },
+    { rmm: 1, autotask: 3 },
+    { rmm: 4, autotask: 4 },
+    { rmm: 5, autotask: 4 },
   ],
   allocationCodeId: 29682801,
 };
 
-const ticket: PcsmTicket = {
+const pcsmTicket: PcsmTicket = {
   id: 'T-1001',
   profileId: 'P-1',
   title: 'Disk C: 95% full',
@@ -30,10 +32,11 @@ const ticket: PcsmTicket = {
   deviceName: 'SRV01',
   updatedAt: '2026-11-27T12:00:00Z',
 };
+const ticket: RmmTicket = pcsmTicketToRmm(pcsmTicket);
 
 describe('mapTicketToAutotask', () => {
   it('maps every association onto the Autotask field names', () => {
-    const result = mapTicketToAutotask('c1', ticket, mappings);
+    const result = mapTicketToAutotask('c1', ticket, mappings, pcsmAdapter);
     expect(result).toEqual({
       ok: true,
       fields: {
@@ -44,26 +47,26 @@ describe('mapTicketToAutotask', () => {
         priority: 4,
         queueID: 29683498,
         billingCodeID: 29682801,
-        externalID: externalIdFor('c1', 'T-1001'),
+        externalID: externalIdFor('c1', 'PCSM', 'T-1001'),
       },
       used: ['profiles[0]', 'statuses[0]', 'severities[1]', 'queueId', 'allocationCodeId'],
     });
     if (result.ok) expect(result.fields.description).toContain('SRV01 (D-9)');
   });
 
-  it('matches the PCSM status regardless of case', () => {
-    const result = mapTicketToAutotask('c1', { ...ticket, status: 'resolved' }, mappings);
+  it('matches the RMM status regardless of case', () => {
+    const result = mapTicketToAutotask('c1', { ...ticket, status: 'resolved' }, mappings, pcsmAdapter);
     expect(result.ok && result.fields.status).toBe(5);
   });
 
   it('leaves queue and work type out when they are not configured', () => {
-    const result = mapTicketToAutotask('c1', ticket, { ...mappings, queueId: null, allocationCodeId: null });
+    const result = mapTicketToAutotask('c1', ticket, { ...mappings, queueId: null, allocationCodeId: null }, pcsmAdapter);
     expect(result.ok && 'queueID' in result.fields).toBe(false);
     expect(result.ok && 'billingCodeID' in result.fields).toBe(false);
   });
 
   it('names every missing association and what to configure', () => {
-    const result = mapTicketToAutotask('c1', { ...ticket, profileId: 'P-9', status: 'Odd', severity: 2 }, mappings);
+    const result = mapTicketToAutotask('c1', { ...ticket, siteId: 'P-9', status: 'Odd', severity: 2 }, mappings, pcsmAdapter);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([
@@ -74,18 +77,66 @@ describe('mapTicketToAutotask', () => {
   });
 
   it('truncates a title longer than Autotask accepts', () => {
-    const result = mapTicketToAutotask('c1', { ...ticket, title: 'x'.repeat(400) }, mappings);
+    const result = mapTicketToAutotask('c1', { ...ticket, title: 'x'.repeat(400) }, mappings, pcsmAdapter);
     expect(result.ok && result.fields.title.length).toBe(255);
   });
 });
 
 describe('externalIdFor', () => {
   it('is stable, starts with the connector prefix and fits in 50 characters', () => {
-    expect(externalIdFor('c1', 'T-1')).toBe(externalIdFor('c1', 'T-1'));
-    expect(externalIdFor('c1', 'T-1').startsWith(externalIdPrefix('c1'))).toBe(true);
-    expect(externalIdFor('c1', 'T-1')).not.toBe(externalIdFor('c2', 'T-1'));
-    expect(externalIdFor('c1', 'x'.repeat(200)).length).toBeLessThanOrEqual(50);
-    expect(externalIdFor('c1', 'x'.repeat(200))).not.toBe(externalIdFor('c1', 'x'.repeat(201)));
+    expect(externalIdFor('c1', 'PCSM', 'T-1')).toBe(externalIdFor('c1', 'PCSM', 'T-1'));
+    expect(externalIdFor('c1', 'PCSM', 'T-1').startsWith(externalIdPrefix('c1', 'PCSM'))).toBe(true);
+    expect(externalIdFor('c1', 'PCSM', 'T-1')).not.toBe(externalIdFor('c2', 'PCSM', 'T-1'));
+    expect(externalIdFor('c1', 'PCSM', 'x'.repeat(200)).length).toBeLessThanOrEqual(50);
+    expect(externalIdFor('c1', 'PCSM', 'x'.repeat(200))).not.toBe(externalIdFor('c1', 'PCSM', 'x'.repeat(201)));
+  });
+
+  it('names the RMM, so one connector per RMM never shares a ticket, and a Datto RMM alert uid fits whole', () => {
+    expect(externalIdFor('c1', 'PCSM', 'T-1')).toMatch(/^PCSM-[0-9a-f]{8}-T-1$/);
+    const alertUid = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
+    expect(externalIdFor('c1', 'DRMM', alertUid)).toMatch(new RegExp(`^DRMM-[0-9a-f]{8}-${alertUid}$`));
+    expect(externalIdFor('c1', 'DRMM', alertUid)).toHaveLength(50);
+  });
+});
+
+describe('mapTicketToAutotask for Datto RMM alerts', () => {
+  const datto = {
+    vocabulary: { product: 'Datto RMM', site: 'site', ticket: 'alert', severity: 'priority' },
+    externalIdTag: 'DRMM',
+    severities: { fallback: { Unknown: 'Moderate' } },
+  };
+  const dattoMappings: Mappings = {
+    ...mappings,
+    profiles: [{ profileId: 'site-1', companyId: 174 }],
+    statuses: [
+      { rmm: 'Open', autotask: 1 },
+      { rmm: 'Resolved', autotask: 5 },
+    ],
+    severities: [
+      { rmm: 'Critical', autotask: 4 },
+      { rmm: 'Moderate', autotask: 2 },
+    ],
+  };
+  const alert: RmmTicket = { ...ticket, id: 'a-1', siteId: 'site-1', siteName: 'Fabrikam HQ', status: 'Open', severity: 'critical' };
+
+  it('matches priorities by name regardless of case', () => {
+    const result = mapTicketToAutotask('c1', alert, dattoMappings, datto);
+    expect(result.ok && result.fields).toMatchObject({ priority: 4, status: 1, companyID: 174, externalID: externalIdFor('c1', 'DRMM', 'a-1') });
+  });
+
+  it('gives an Unknown priority the association of its fallback', () => {
+    const result = mapTicketToAutotask('c1', { ...alert, severity: 'Unknown' }, dattoMappings, datto);
+    expect(result.ok && result.fields.priority).toBe(2);
+    expect(result.ok && result.used).toContain('severities[1]');
+  });
+
+  it('names the site by name and flags it when it has no association', () => {
+    const result = mapTicketToAutotask('c1', { ...alert, siteId: 'site-9', siteName: 'Tailspin Toys' }, dattoMappings, datto);
+    expect(result).toEqual({
+      ok: false,
+      unassociatedSite: true,
+      problems: [expect.stringMatching(/^Datto RMM site "site-9" \(Tailspin Toys\) has no associated Autotask company/)],
+    });
   });
 });
 

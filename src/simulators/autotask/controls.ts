@@ -37,6 +37,7 @@ export interface AutotaskSimulatorControls {
   readonly requests: readonly RequestLogEntry[];
   tickets(): EntityRecord[];
   companies(): EntityRecord[];
+  ticketNotes(): EntityRecord[];
   addTickets(tickets: EntityRecord[], options?: ChangeOptions): number[];
   changeTicket(id: number, fields: EntityRecord, options?: ChangeOptions): void;
   /** Every webhook POST made since start/reset (and dropped events), in order. */

@@ -1,6 +1,6 @@
 /**
  * The entities the simulator serves, with field names and types exactly as the official Swagger's
- * TicketModel / CompanyModel / BillingCodeModel declare them. Swagger carries no required flags,
+ * TicketModel / CompanyModel / BillingCodeModel / TicketNoteModel … declare them. Swagger carries no required flags,
  * picklists or references: those come from Autotask's developer help and are layered on top here.
  */
 
@@ -31,10 +31,25 @@ export interface EntityDefinition {
   canDelete: boolean;
   hasUserDefinedFields: boolean;
   /** Child entities are written only through their parent (`POST /TicketWebhooks/{id}/Fields`). */
-  parent?: { entity: string; path: string; key: string };
+  parent?: ChildOf;
   fields: FieldSpec[];
   /** Lower-cased field name → spec; Autotask matches field names case-insensitively. */
   byLowerName: Map<string, FieldSpec>;
+}
+
+export interface ChildOf {
+  /** URL name of the parent (`Tickets`); its endpoint is the one the child path is counted against. */
+  entity: string;
+  /** Path below `/{Parent}/{parentId}/`, e.g. `Notes`. */
+  path: string;
+  /** The child's field naming its parent, filled in from the URL when the body leaves it out. */
+  key: string;
+  /**
+   * The Swagger has no `/{Child}` collection path at all, so any call on it is 404 (observed for
+   * `POST /TicketNotes`: WYRE-AI/autotask-mcp#24, tegwin/AutotaskMCP#1). Unset: 405, as the
+   * webhook children have always answered here.
+   */
+  noRootCollection?: true;
 }
 
 type FieldOverrides = Partial<Omit<FieldSpec, 'name' | 'type'>>;
@@ -233,6 +248,37 @@ export const TICKET_WEBHOOK_EXCLUDED_RESOURCES = defineEntity(
 );
 
 /**
+ * TicketNoteModel. Required on create and lengths: Autotask's field info as the SOAP-era generator
+ * recorded it (ecitsolutions/Autotask `New-AtwsTicketNote.ps1`: Description 32000 and mandatory,
+ * NoteType, Publish, TicketID mandatory, Title 250 optional), confirmed by a live probe in 2026 that
+ * also saw `createdByContactID` writable. `title` becomes required only through the ticket
+ * category's "Require titles on ticket notes" (HELP TicketNotesEntity), which is not modelled.
+ */
+export const TICKET_NOTES = defineEntity(
+  {
+    name: 'TicketNotes', singular: 'TicketNote', canCreate: true, canUpdate: true, canDelete: false, hasUserDefinedFields: false,
+    parent: { entity: 'Tickets', path: 'Notes', key: 'ticketID', noRootCollection: true },
+  },
+  `id:long createDateTime:datetime createdByContactID:integer creatorResourceID:integer description:string
+   impersonatorCreatorResourceID:integer impersonatorUpdaterResourceID:integer lastActivityDate:datetime
+   noteType:integer publish:integer ticketID:integer title:string`,
+  {
+    id: readOnly,
+    ticketID: { required: true, reference: 'Ticket' },
+    title: { length: 250 },
+    description: { required: true, length: 32000 },
+    noteType: { required: true, picklist: true },
+    publish: { required: true, picklist: true },
+    createdByContactID: { reference: 'Contact' },
+    createDateTime: readOnly,
+    creatorResourceID: readOnly,
+    impersonatorCreatorResourceID: readOnly,
+    impersonatorUpdaterResourceID: readOnly,
+    lastActivityDate: readOnly,
+  },
+);
+
+/**
  * WebhookEventErrorLogModel, exactly as the Swagger has it: it names only account and contact
  * webhooks, so a Ticket webhook's entry is recognised by the `Guid` inside `payload`.
  */
@@ -244,7 +290,7 @@ export const WEBHOOK_EVENT_ERROR_LOGS = defineEntity(
 
 export const ENTITIES: readonly EntityDefinition[] = [
   TICKETS, COMPANIES, BILLING_CODES, RESOURCES, TICKET_WEBHOOKS, TICKET_WEBHOOK_FIELDS, TICKET_WEBHOOK_EXCLUDED_RESOURCES,
-  WEBHOOK_EVENT_ERROR_LOGS,
+  WEBHOOK_EVENT_ERROR_LOGS, TICKET_NOTES,
 ];
 
 export function findEntity(urlName: string): EntityDefinition | undefined {

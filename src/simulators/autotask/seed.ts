@@ -24,6 +24,10 @@
  * Ticket webhook fields (TicketWebhookFields.fieldID picklist: value = field id, label = Ticket field name):
  *   see WEBHOOK_TICKET_FIELD_IDS below (e.g. 3 status, 4 priority, 2 title).
  * TicketWebhooks, their Fields/ExcludedResources and WebhookEventErrorLogs: none; ids from 1.
+ * TicketNotes: none; ids from 50001. Picklists (ids as a live tenant showed them in 2026):
+ *   noteType: 1 Task Summary, 2 Task Detail, 3 Task Notes, 13 Workflow Rule Note, 18 Client Portal Note,
+ *             99 RMM Note, 101 Email Note, 19 Taskfire Note (inactive)
+ *   publish:  1 All Autotask Users, 2 Internal Project Team, 4 Internal & Co-Managed
  */
 import type { PicklistValue } from '../../autotask/types';
 
@@ -60,6 +64,8 @@ export const SEED_IDS = {
   statuses: { new: 1, complete: 5, waitingCustomer: 7, inProgress: 8, waitingVendor: 13, inactive: 15 },
   priorities: { high: 1, medium: 2, low: 3, critical: 4 },
   queues: { clientPortal: 5, postSale: 8, monitoringAlert: 29683498 },
+  noteTypes: { taskSummary: 1, taskDetail: 2, rmmNote: 99, inactive: 19 },
+  publish: { allAutotaskUsers: 1, internalProjectTeam: 2 },
   billingCodes: { remoteSupport: 29682801, onsiteSupport: 29682802, hardwareMaterial: 29682803, inactiveWork: 29682804 },
 } as const;
 
@@ -136,6 +142,13 @@ export function defaultSeed(): SeedData {
           value: String(id), label: name, isDefaultValue: false, sortOrder: index + 1, parentValue: '', isActive: true, isSystem: true,
         })),
       },
+      TicketNotes: {
+        noteType: picklistValues([
+          [1, 'Task Summary'], [2, 'Task Detail'], [3, 'Task Notes'], [13, 'Workflow Rule Note'], [18, 'Client Portal Note'],
+          [99, 'RMM Note'], [101, 'Email Note'], [19, 'Taskfire Note', { isActive: false }],
+        ]),
+        publish: picklistValues([[1, 'All Autotask Users'], [2, 'Internal Project Team'], [4, 'Internal & Co-Managed']]),
+      },
       BillingCodes: {
         useType: picklistValues([[1, 'Work Type'], [2, 'Material']]),
         billingCodeType: picklistValues([[0, 'Normal'], [1, 'System'], [2, 'Non-Billable']]),
@@ -143,7 +156,7 @@ export function defaultSeed(): SeedData {
     },
     nextIds: {
       Tickets: 30001, Companies: 177, BillingCodes: 29682805, Resources: 29682888,
-      TicketWebhooks: 1, TicketWebhookFields: 1, TicketWebhookExcludedResources: 1, WebhookEventErrorLogs: 1,
+      TicketWebhooks: 1, TicketWebhookFields: 1, TicketWebhookExcludedResources: 1, WebhookEventErrorLogs: 1, TicketNotes: 50001,
     },
   };
 }

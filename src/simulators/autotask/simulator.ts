@@ -4,7 +4,7 @@ import type { SimulatorContext, SimulatorCredential } from './context';
 import type { AutotaskSimulatorControls, AutotaskSimulatorFaults, ChangeOptions } from './controls';
 import { FaultPlan } from './faults';
 import { HourlyThreshold, ThreadCounter } from './limits';
-import { autotaskTimestamp, COMPANIES, RESOURCES, TICKET_WEBHOOKS, TICKETS, WEBHOOK_EVENT_ERROR_LOGS } from './model';
+import { autotaskTimestamp, COMPANIES, RESOURCES, TICKET_NOTES, TICKET_WEBHOOKS, TICKETS, WEBHOOK_EVENT_ERROR_LOGS } from './model';
 import { API_USER_NAME, API_USER_RESOURCE_ID, TECHNICIAN_RESOURCE_ID, type EntityRecord } from './seed';
 import { createApp } from './server';
 import { SimulatorState, type RequestLogEntry } from './state';
@@ -85,6 +85,7 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
       get requests() { return simulator!.requests; },
       tickets: () => simulator!.tickets(),
       companies: () => simulator!.companies(),
+      ticketNotes: () => simulator!.ticketNotes(),
       addTickets: (tickets, opts) => simulator!.addTickets(tickets, opts),
       changeTicket: (id, fields, opts) => simulator!.changeTicket(id, fields, opts),
       webhookDeliveries: () => simulator!.webhookDeliveries(),
@@ -122,6 +123,10 @@ export class AutotaskSimulator implements AutotaskSimulatorControls {
 
   companies(): EntityRecord[] {
     return this.context.state.list(COMPANIES).map((record) => structuredClone(record));
+  }
+
+  ticketNotes(): EntityRecord[] {
+    return this.context.state.list(TICKET_NOTES).map((record) => structuredClone(record));
   }
 
   billingCodes(): EntityRecord[] {

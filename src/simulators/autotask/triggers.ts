@@ -1,10 +1,11 @@
 /**
  * Writes and deletes with the reactions Autotask attaches to them: a Ticket create or update
  * raises webhook events (whoever made it: API user, impersonated resource or someone in the UI);
- * a webhook switched off or deleted calls its deactivation URL; field changes keep `isReady` current.
+ * a webhook switched off or deleted calls its deactivation URL; field changes keep `isReady` current;
+ * a new note is activity on its ticket.
  */
 import type { SimulatorContext } from './context';
-import type { EntityDefinition } from './model';
+import { autotaskTimestamp, TICKETS, type EntityDefinition } from './model';
 import { API_USER_RESOURCE_ID, type EntityRecord } from './seed';
 import { applyWrite, type WriteContext, type WriteMode } from './writes';
 import { refreshWebhookReadiness } from './webhook-rules';
@@ -49,8 +50,22 @@ export function writeAndTrigger(context: SimulatorContext, entity: EntityDefinit
   } else if (entity.parent?.entity === 'TicketWebhooks') {
     refreshWebhookReadiness(context.state, Number(after.webhookID));
     if (before && Number(before.webhookID) !== Number(after.webhookID)) refreshWebhookReadiness(context.state, Number(before.webhookID));
+  } else if (entity.name === 'TicketNotes' && mode === 'create') {
+    recordTicketActivity(context, Number(after.ticketID), write);
   }
   return itemId;
+}
+
+/**
+ * A ticket's lastActivityDate covers activity on it, "for example … a note or time entry added"
+ * (HELP/REST/General_Topics/REST_BestPractices.htm), not only its own edits. No Ticket webhook is
+ * raised for it: no source says one is, and TicketNote webhooks are not modelled (README).
+ */
+function recordTicketActivity(context: SimulatorContext, ticketId: number, write: TriggeringWriteContext): void {
+  const ticket = context.state.get(TICKETS, ticketId);
+  if (!ticket) return;
+  ticket.lastActivityDate = autotaskTimestamp(write.now);
+  ticket.lastActivityResourceID = write.actingResourceId;
 }
 
 /** `DELETE /{Entity}/{id}`; a webhook takes its fields and exclusions with it. */

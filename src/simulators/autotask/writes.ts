@@ -17,6 +17,8 @@ export interface WriteContext {
   impersonationResourceId: number | null;
   /** The resource the write is recorded against (API user, impersonated or UI user); default the API user. */
   actingResourceId?: number;
+  /** The calling API user's own resource, recorded as the impersonator when it acts as someone else; default the API user. */
+  apiUserResourceId?: number;
 }
 
 /** Newtonsoft-style binding of a JSON body to the model; unknown properties are ignored as Autotask does. */
@@ -114,6 +116,9 @@ function checkReference(state: SimulatorState, field: FieldSpec, value: unknown)
       return `Reference value on field: ${field.name} of type: Resource does not exist or is invalid.`;
     }
   }
+  if (field.reference === 'Ticket' && !state.get(state.entityNamed('Tickets'), id)) {
+    return `Reference value on field: ${field.name} of type: Ticket does not exist or is invalid.`;
+  }
   if (field.reference === 'TicketWebhook' && !state.get(state.entityNamed('TicketWebhooks'), id)) {
     return `Reference value on field: ${field.name} of type: TicketWebhook does not exist or is invalid.`;
   }
@@ -172,18 +177,39 @@ function systemFields(entity: EntityDefinition, mode: WriteMode, record: EntityR
     record.lastTrackedModifiedDateTime = stamp;
     return;
   }
+  if (entity.name === 'TicketNotes') {
+    ticketNoteSystemFields(mode, record, context, stamp);
+    return;
+  }
   if (entity.name === 'TicketWebhooks' && mode === 'create') {
     record.webhookGUID = randomUUID();
     record.ownerResourceID = context.actingResourceId ?? API_USER_RESOURCE_ID;
     // Ready only once a subscribed field exists (webhook-rules.ts keeps it current).
     record.isReady = false;
   }
-  if (entity.name === 'TicketWebhooks' || entity.parent !== undefined) {
+  if (entity.name === 'TicketWebhooks' || entity.parent?.entity === 'TicketWebhooks') {
     // Webhook models declare non-nullable bools: .NET binds an omitted one to false.
     for (const field of entity.fields) {
       if (field.type === 'boolean' && (record[field.name] === null || record[field.name] === undefined)) record[field.name] = false;
     }
   }
+}
+
+/**
+ * The creator is whoever the note is written as; when the API user impersonates a resource, its own
+ * resource is kept as the impersonator (autotask-facts §1, SWAGGER TicketNoteModel).
+ */
+function ticketNoteSystemFields(mode: WriteMode, record: EntityRecord, context: WriteContext, stamp: string): void {
+  const apiUser = context.apiUserResourceId ?? API_USER_RESOURCE_ID;
+  const impersonator = context.impersonationResourceId === null ? null : apiUser;
+  if (mode === 'create') {
+    record.createDateTime = stamp;
+    record.creatorResourceID = context.actingResourceId ?? apiUser;
+    record.impersonatorCreatorResourceID = impersonator;
+  } else {
+    record.impersonatorUpdaterResourceID = impersonator;
+  }
+  record.lastActivityDate = stamp;
 }
 
 /** Applies one write and answers its itemId, or throws the refusal. */

@@ -15,7 +15,12 @@ export function writeContextOf(context: SimulatorContext, res: Response): Trigge
   const call = callInfo(res);
   const impersonation = call.impersonationResourceId;
   const impersonationResourceId = impersonation !== null && /^\d+$/.test(impersonation) ? Number(impersonation) : null;
-  return { now: new Date(), impersonationResourceId, actingResourceId: apiActingResource(context, call.userName, impersonationResourceId) };
+  return {
+    now: new Date(),
+    impersonationResourceId,
+    actingResourceId: apiActingResource(context, call.userName, impersonationResourceId),
+    apiUserResourceId: apiActingResource(context, call.userName, null),
+  };
 }
 
 /** Commit-then-timeout faults apply to every committed write, child writes included. */

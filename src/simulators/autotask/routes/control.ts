@@ -47,6 +47,9 @@ export function controlRoutes(sim: AutotaskSimulatorControls): Router {
   router.get('/tickets', (_req, res) => {
     res.json({ items: sim.tickets() });
   });
+  router.get('/ticket-notes', (_req, res) => {
+    res.json({ items: sim.ticketNotes() });
+  });
   router.post('/tickets', (req, res) => {
     const items = Array.isArray(req.body) ? (req.body as Array<Record<string, unknown>>) : [body(req)];
     res.json({ ids: sim.addTickets(items, changeOptions(req)) });

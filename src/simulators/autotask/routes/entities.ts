@@ -1,6 +1,6 @@
 /** The entity routes of ATServicesRest V1.0, with the verbs the official Swagger gives each path. */
 import { randomBytes } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { SimulatorContext } from '../context';
 import { findEntity, type EntityDefinition } from '../model';
 import { callInfo } from '../pipeline';
@@ -10,8 +10,8 @@ import { deleteAndTrigger, writeAndTrigger } from '../triggers';
 import { assertWritable, type WriteMode } from '../writes';
 import { methodNotAllowed, notFound, rejected } from '../wire';
 import { answerWrite, numericId, writeContextOf } from './call';
+import { childCollectionRoutes } from './child-collections';
 import { entityInformation, fieldInformation } from './metadata';
-import { webhookChildRoutes } from './webhook-children';
 import { publicBaseUrl } from './zone';
 
 function entityOf(req: Request): EntityDefinition {
@@ -23,6 +23,12 @@ function entityOf(req: Request): EntityDefinition {
 function refuseVerb(req: Request): never {
   entityOf(req);
   throw methodNotAllowed(req.method);
+}
+
+/** A child such as TicketNotes has no `/{Child}` route at all: `POST /TicketNotes` is 404 (model.ts). */
+function noRootCollection(req: Request, _res: Response, next: NextFunction): void {
+  if (entityOf(req).parent?.noRootCollection) throw notFound(`${publicBaseUrl(req)}${req.originalUrl}`);
+  next();
 }
 
 function searchParameter(req: Request): unknown {
@@ -139,7 +145,7 @@ export function entityRoutes(context: SimulatorContext): Router {
     })
     .all(refuseVerb);
 
-  router.use(webhookChildRoutes(context));
+  router.use(childCollectionRoutes(context));
 
   // Updates go to the collection; PATCH/PUT on /{id} are 405, and so is DELETE where the Swagger has none.
   router
@@ -159,6 +165,7 @@ export function entityRoutes(context: SimulatorContext): Router {
 
   router
     .route('/:entity')
+    .all(noRootCollection)
     .post(write(context, 'create'))
     .patch(write(context, 'patch'))
     .put(write(context, 'put'))

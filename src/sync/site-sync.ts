@@ -1,5 +1,5 @@
 import type { Connector } from '../connector/configuration';
-import type { PcsmProfile } from '../pcsm/events';
+import type { RmmSite } from '../rmm/types';
 import type { Store } from '../store';
 import { activeOnly } from '../setup/catalogue';
 import { matchCompany } from '../setup/suggest';
@@ -12,69 +12,69 @@ export interface AutotaskCompanies {
   findResourceByUserName(userName: string): Promise<{ id: number } | null>;
 }
 
-export interface ProfileSyncDeps {
+export interface SiteSyncDeps {
   store: Store;
   autotaskCompanies(connector: Connector): AutotaskCompanies;
 }
 
-export type ProfileOutcome =
+export type SiteOutcome =
   | { outcome: 'recorded' | 'stale' | 'already-associated' }
   | { outcome: 'associated' | 'created'; companyId: number }
   | { outcome: 'needs-association'; detail: string };
 
 /** Autotask's company type for customers (the Companies `companyType` picklist). */
 const CUSTOMER = 1;
-/** PCSM has no phone number for a profile, and Autotask requires one on a company. */
+/** An RMM site has no phone number, and Autotask requires one on a company. */
 const NO_PHONE = 'N/A';
 
 /**
- * A PCSM profile appeared or changed: remember it, then apply the connector's policy for profiles
- * without an association — leave it to the operator, associate the company of the same name, or
+ * An RMM site (profile) appeared or changed: remember it, then apply the connector's policy for
+ * sites without an association — leave it to the operator, associate the company of the same name, or
  * create the company. Creating is idempotent like ticket creation: intent first, look-up on retry.
  */
-export class ProfileSync {
-  constructor(private readonly deps: ProfileSyncDeps) {}
+export class SiteSync {
+  constructor(private readonly deps: SiteSyncDeps) {}
 
-  async handle(connectorId: string, profile: PcsmProfile): Promise<ProfileOutcome> {
+  async handle(connectorId: string, site: RmmSite): Promise<SiteOutcome> {
     const { store } = this.deps;
-    const newer = await store.pcsmProfiles.recordNewer(connectorId, profile);
+    const newer = await store.rmmSites.recordNewer(connectorId, site);
     const connector = await store.connectors.get(connectorId);
     if (!connector) throw new SyncRefusedError(`connector ${connectorId} no longer exists`);
-    if (connector.mappings.profiles.some((row) => row.profileId === profile.id)) return { outcome: 'already-associated' };
+    if (connector.mappings.profiles.some((row) => row.profileId === site.id)) return { outcome: 'already-associated' };
     if (connector.newProfilePolicy === 'manual') return { outcome: newer ? 'recorded' : 'stale' };
-    return this.applyPolicy(connector, profile);
+    return this.applyPolicy(connector, site);
   }
 
-  private async applyPolicy(connector: Connector, profile: PcsmProfile): Promise<ProfileOutcome> {
+  private async applyPolicy(connector: Connector, site: RmmSite): Promise<SiteOutcome> {
     const { store } = this.deps;
     const companies = this.deps.autotaskCompanies(connector);
     // The catalogue already holds every active company: a near-identical name costs no call. The
     // exact-name query then finds a company created since the last refresh (or by a lost create).
     const catalogue = await store.catalogues.get(connector.id);
-    const fromCatalogue = catalogue ? matchCompany(profile.name, activeOnly(catalogue.autotask.companies)) : undefined;
-    const candidates = fromCatalogue ? [] : (await companies.findCompaniesByName(profile.name)).filter((c) => c.isActive);
+    const fromCatalogue = catalogue ? matchCompany(site.name, activeOnly(catalogue.autotask.companies)) : undefined;
+    const candidates = fromCatalogue ? [] : (await companies.findCompaniesByName(site.name)).filter((c) => c.isActive);
     const match =
       fromCatalogue ??
-      matchCompany(profile.name, candidates.map((c) => ({ id: c.id, label: c.companyName, isActive: c.isActive }))) ??
+      matchCompany(site.name, candidates.map((c) => ({ id: c.id, label: c.companyName, isActive: c.isActive }))) ??
       (candidates.length === 1 ? { id: candidates[0]!.id } : undefined);
     if (match) {
-      await store.connectors.addProfileAssociation(connector.id, profile.id, match.id);
-      await store.createIntents.clear(connector.id, 'company', profile.id);
+      await store.connectors.addProfileAssociation(connector.id, site.id, match.id);
+      await store.createIntents.clear(connector.id, 'company', site.id);
       return { outcome: 'associated', companyId: match.id };
     }
     if (candidates.length > 1) {
-      return { outcome: 'needs-association', detail: `${candidates.length} Autotask companies are named "${profile.name}": associate one in the setup` };
+      return { outcome: 'needs-association', detail: `${candidates.length} Autotask companies are named "${site.name}": associate one in the setup` };
     }
     if (connector.newProfilePolicy === 'associate-by-name') {
-      return { outcome: 'needs-association', detail: `no active Autotask company is named "${profile.name}"` };
+      return { outcome: 'needs-association', detail: `no active Autotask company is named "${site.name}"` };
     }
 
     const owner = connector.autotask.impersonationResourceId ?? (await companies.findResourceByUserName(connector.autotask.username))?.id;
     if (owner === undefined) throw new SyncRefusedError(`the Autotask API user ${connector.autotask.username} has no resource to own new companies`);
-    await store.createIntents.markStarted(connector.id, 'company', profile.id);
-    const companyId = await companies.createCompany({ companyName: profile.name, companyType: CUSTOMER, ownerResourceID: owner, phone: NO_PHONE });
-    await store.connectors.addProfileAssociation(connector.id, profile.id, companyId);
-    await store.createIntents.clear(connector.id, 'company', profile.id);
+    await store.createIntents.markStarted(connector.id, 'company', site.id);
+    const companyId = await companies.createCompany({ companyName: site.name, companyType: CUSTOMER, ownerResourceID: owner, phone: NO_PHONE });
+    await store.connectors.addProfileAssociation(connector.id, site.id, companyId);
+    await store.createIntents.clear(connector.id, 'company', site.id);
     return { outcome: 'created', companyId };
   }
 }
