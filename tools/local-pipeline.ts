@@ -1,6 +1,7 @@
 /**
  * The whole pipeline on loopback for the demo and the benchmarks: Redis and MongoDB found or
- * started as the tests do, the Autotask simulator, and the api + worker in this process.
+ * started as the tests do, the Autotask, PCSM and Datto RMM simulators, and the api + worker in
+ * this process.
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config';
@@ -8,22 +9,37 @@ import { signPcsmPayload } from '../src/ingress/pcsm-signature';
 import { createLogger } from '../src/logger';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { DEFAULT_CREDENTIALS, startAutotaskSimulator, type AutotaskSimulator } from '../src/simulators/autotask';
+import { startDattoRmmSimulator, type DattoRmmSimulator } from '../src/simulators/datto-rmm';
 import { startPcsmSimulator, type PcsmSimulator } from '../src/simulators/pcsm';
-import { SEEDED_MAPPINGS } from '../src/simulators/seed-mappings';
+import { DATTO_SEEDED_MAPPINGS, SEEDED_MAPPINGS } from '../src/simulators/seed-mappings';
 import { databaseUrl, ensureMongo, ensureRedis } from './services';
 
 export const PCSM_WEBHOOK_SECRET = 'local-pcsm-webhook-secret';
+export const DATTO_WEBHOOK_SECRET = 'local-datto-rmm-webhook-secret';
+
+/**
+ * Associations that fit the Datto RMM simulator's seed and the Autotask simulator's: each site with
+ * the company the site itself names (174 Fabrikam Ltd, 175 Northwind Traders), Open → New,
+ * Resolved → Complete, Critical for Critical and High as the wizard suggests.
+ */
 
 export interface LocalPipeline {
   url: string;
   adminToken: string;
   sim: AutotaskSimulator;
   pcsm: PcsmSimulator;
+  datto: DattoRmmSimulator;
   runtime: Runtime;
   adminHeaders: Record<string, string>;
+  /** A PCSM connector on the PCSM simulator; the simulator's webhooks go to it. */
   createConnector(id: string): Promise<void>;
+  /** A Datto RMM connector on the Datto RMM simulator; the simulator's webhooks go to it. */
+  createDattoConnector(id: string): Promise<void>;
   sendPcsm(connectorId: string, event: unknown): Promise<number>;
-  linkState(connectorId: string, pcsmTicketId: string): Promise<string>;
+  /** The link's state (`synced`, `pending`, …) of a PCSM ticket or Datto RMM alert, `none` before it has one. */
+  linkState(connectorId: string, rmmTicketId: string): Promise<string>;
+  /** Resolves true once the connector has no job waiting or running (housekeeping schedules aside), false after `timeoutMs`. */
+  settled(connectorId: string, timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +58,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const mongo = await ensureMongo();
   const sim = await startAutotaskSimulator({ port: Number(process.env.AUTOTASK_SIM_PORT ?? 0) });
   const pcsm = await startPcsmSimulator({ port: Number(process.env.PCSM_SIM_PORT ?? 0) });
+  const datto = await startDattoRmmSimulator({ port: Number(process.env.DATTO_SIM_PORT ?? 0) });
   const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('hex');
   const runId = Date.now().toString(36);
   const config = loadConfig({
@@ -65,33 +82,47 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const url = runtime.url!;
   const adminHeaders = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
 
+  /** PUT the connector, then have Autotask report its ticket changes to it (its TicketWebhook). */
+  const putConnector = async (id: string, connector: Record<string, unknown>) => {
+    const response = await fetch(`${url}/api/v1/connectors/${id}`, {
+      method: 'PUT',
+      headers: adminHeaders,
+      body: JSON.stringify({ ...connector, autotask: { ...DEFAULT_CREDENTIALS, webhookSecret: 'local-autotask-webhook-secret' } }),
+    });
+    if (!response.ok) throw new Error(`could not create connector ${id}: ${response.status} ${await response.text()}`);
+    const registered = await fetch(`${url}/api/v1/connectors/${id}/autotask-webhook`, {
+      method: 'POST',
+      headers: adminHeaders,
+      body: JSON.stringify({ publicUrl: url }),
+    });
+    if (!registered.ok) throw new Error(`could not register the Autotask webhook: ${registered.status} ${await registered.text()}`);
+  };
+
   return {
     url,
     adminToken,
     sim,
     pcsm,
+    datto,
     runtime,
     adminHeaders,
     async createConnector(id) {
-      const response = await fetch(`${url}/api/v1/connectors/${id}`, {
-        method: 'PUT',
-        headers: adminHeaders,
-        body: JSON.stringify({
-          name: 'Local MSP',
-          pcsm: { accountId: pcsm.account.id, apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
-          autotask: { ...DEFAULT_CREDENTIALS, webhookSecret: 'local-autotask-webhook-secret' },
-          mappings: SEEDED_MAPPINGS,
-        }),
+      await putConnector(id, {
+        name: 'Local MSP',
+        rmm: { kind: 'pcsm', accountId: pcsm.account.id, apiUrl: pcsm.url, apiKey: pcsm.apiKey, webhookSecret: PCSM_WEBHOOK_SECRET },
+        mappings: SEEDED_MAPPINGS,
       });
-      if (!response.ok) throw new Error(`could not create connector ${id}: ${response.status} ${await response.text()}`);
-      // Both simulators now report changes to this connector, as the real systems would once set up.
+      // The PCSM simulator now reports changes to this connector, as PCSM would once set up.
       pcsm.setWebhook({ url: `${url}/webhooks/pcsm/${id}`, secret: PCSM_WEBHOOK_SECRET });
-      const registered = await fetch(`${url}/api/v1/connectors/${id}/autotask-webhook`, {
-        method: 'POST',
-        headers: adminHeaders,
-        body: JSON.stringify({ publicUrl: url }),
+    },
+    async createDattoConnector(id) {
+      await putConnector(id, {
+        name: 'Local MSP (Datto RMM)',
+        rmm: { kind: 'datto-rmm', apiUrl: datto.url, ...datto.credentials, webhookSecret: DATTO_WEBHOOK_SECRET },
+        mappings: DATTO_SEEDED_MAPPINGS,
       });
-      if (!registered.ok) throw new Error(`could not register the Autotask webhook: ${registered.status} ${await registered.text()}`);
+      // The webhook the MSP pastes into Datto RMM: the secret travels in a header (Datto RMM cannot sign).
+      datto.setWebhook({ url: `${url}/webhooks/datto-rmm/${id}`, secret: DATTO_WEBHOOK_SECRET, auth: 'header' });
     },
     async sendPcsm(connectorId, event) {
       const raw = JSON.stringify(event);
@@ -106,9 +137,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       await response.arrayBuffer();
       return response.status;
     },
-    async linkState(connectorId, pcsmTicketId) {
-      const response = await fetch(`${url}/api/v1/connectors/${connectorId}/tickets/${pcsmTicketId}`, { headers: adminHeaders });
+    async linkState(connectorId, rmmTicketId) {
+      const response = await fetch(`${url}/api/v1/connectors/${connectorId}/tickets/${encodeURIComponent(rmmTicketId)}`, { headers: adminHeaders });
       return response.ok ? ((await response.json()) as { state: string }).state : 'none';
+    },
+    settled(connectorId, timeoutMs) {
+      const queue = runtime.producer.connectorQueue(connectorId);
+      return waitUntil(async () => {
+        const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+        return jobs.every((job) => !job || job.repeatJobKey);
+      }, timeoutMs, 100);
     },
     async stop() {
       for (const queue of runtime.producer.allQueues()) await queue.obliterate({ force: true }).catch(() => undefined);
@@ -116,6 +154,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       await runtime.close();
       await sim.close();
       await pcsm.close();
+      await datto.close();
       await mongo.stop();
       await redis.stop();
     },

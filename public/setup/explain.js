@@ -35,9 +35,9 @@ export const stepOf = (path) => STEP_OF_LIST[listOf(path)] || null;
 
 /**
  * The server's path in the draft's terms. The server numbers the rows it was sent (the wizard leaves
- * out statuses and severities not chosen), and names list-wide gaps (`statuses`: "PCSM status
- * "Waiting" has no Autotask status"); the operator sees the draft's rows. `rowOf(list, index)` is
- * the draft row of the sent row, or -1.
+ * out statuses and severities not chosen), and names list-wide gaps (`statuses`: "Datto RMM status
+ * "Open" has no Autotask status", `severities`: "PCSM severity 3 has no Autotask priority"); the
+ * operator sees the draft's rows. `rowOf(list, index)` is the draft row of the sent row, or -1.
  */
 export function locate(problem, draft, rowOf) {
   const reason = String(problem.reason || problem.message || 'refused');
@@ -50,46 +50,54 @@ export function locate(problem, draft, rowOf) {
     const index = rowOf(row[1], Number(row[2]));
     return { mapping: index < 0 ? path : `${row[1]}[${index}]`, reason };
   }
-  const status = path === 'statuses' && /^PCSM status "(.*)" has no/.exec(reason);
+  const sameValue = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+  const status = path === 'statuses' && / status "(.*)" has no Autotask status$/.exec(reason);
   if (status) {
-    const index = draft.statuses.findIndex((r) => r.pcsm.toLowerCase() === status[1].toLowerCase());
+    const index = draft.statuses.findIndex((r) => sameValue(r.rmm, status[1]));
     if (index >= 0) return { mapping: `statuses[${index}]`, reason };
   }
-  const severity = path === 'severities' && /^PCSM severity (\d+) has no/.exec(reason);
+  const severity = path === 'severities' && / (\S+) has no Autotask priority$/.exec(reason);
   if (severity) {
-    const index = draft.severities.findIndex((r) => r.pcsm === Number(severity[1]));
+    const index = draft.severities.findIndex((r) => sameValue(r.rmm, severity[1]));
     if (index >= 0) return { mapping: `severities[${index}]`, reason };
   }
   return { mapping: path, reason };
 }
 
-/** The row a path names, as the operator sees it: "Status association 4 (Resolved)". */
-export function rowName(path, { draft, options }) {
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The row a path names, as the operator sees it: "Status association 4 (Resolved)", "Site association 2 (Fabrikam)". */
+export function rowName(path, { draft, options, words }) {
   const list = listOf(path);
   const index = indexOf(path);
   const number = index === null ? '' : ` ${index + 1}`;
+  const site = capital(words.site);
+  const severity = capital(words.severity);
   switch (list) {
     case 'profiles': {
-      if (index === null) return 'Profile associations';
+      if (index === null) return `${site} associations`;
       const row = draft.profiles[index];
       const option = row && options.profiles.find((o) => o.id === row.profileId);
-      return `Profile association${number}${option ? ` (${option.label})` : ''}`;
+      return `${site} association${number}${option ? ` (${option.label})` : ''}`;
     }
     case 'statuses': {
       if (index === null) return 'Status associations';
       const row = draft.statuses[index];
-      return `Status association${number}${row ? ` (${row.pcsm})` : ''}`;
+      return `Status association${number}${row ? ` (${row.rmm})` : ''}`;
     }
-    case 'severities':
-      return index === null ? 'Severity associations' : `Severity association${number}`;
+    case 'severities': {
+      if (index === null) return `${severity} associations`;
+      const row = draft.severities[index];
+      return `${severity} association${number}${row && typeof row.rmm === 'string' ? ` (${row.rmm})` : ''}`;
+    }
     case 'reverseStatuses':
-      return `Autotask → PCSM status row${number}`;
+      return `Autotask → ${words.product} status row${number}`;
     case 'queueId':
       return 'Queue for new tickets';
     case 'allocationCodeId':
       return 'Work type';
     case 'newProfilePolicy':
-      return 'New-profile policy';
+      return `New-${words.site} policy`;
     default:
       return path || 'The setup';
   }
@@ -108,8 +116,9 @@ function remedy(path, reason) {
   const kind = KIND_OF_LIST[list];
   if (/^choose /i.test(reason)) return '';
   if (/associated twice/.test(reason)) return list === 'profiles' ? 'remove one of the rows' : 'keep one association';
-  if (/^PCSM profile .* no longer exists/.test(reason)) return 'remove this row';
-  if (/^PCSM status .* no longer exists/.test(reason)) {
+  // The RMM's own values that went away: "Datto RMM site … no longer exists in Datto RMM".
+  if (list === 'profiles' && / no longer exists in /.test(reason)) return 'remove this row';
+  if (/ status ".*" no longer exists in /.test(reason)) {
     return list === 'statuses' ? 'set it to “— choose —” to drop it' : 'edit the connector’s reverse status rows';
   }
   if (/has no Autotask (status|priority)/.test(reason)) return `choose an Autotask ${kind}`;
@@ -127,13 +136,18 @@ export function explainProblem(problem, context) {
   return { mapping: problem.mapping, step: stepOf(problem.mapping), short, text: `${rowName(problem.mapping, context)}: ${short}` };
 }
 
-const sideOf = (detail) => (/^Autotask/.test(detail) ? 'Autotask' : /^PCSM/.test(detail) ? 'PCSM' : 'Autotask or PCSM');
+/** Which system a 502 names ("Datto RMM could not be read: …"), else both. */
+function sideOf(detail, product) {
+  if (/^Autotask/.test(detail)) return 'Autotask';
+  const named = /^(.+?) could not be read/.exec(detail);
+  return named ? named[1] : `Autotask or ${product}`;
+}
 
 /**
  * A failed call, for an operator: what failed and what to do. `action` is what was being done
- * ("Saving"); `draftKept` says the operator's choices survive the failure.
+ * ("Saving"); `draftKept` says the operator's choices survive the failure; `product` names the RMM.
  */
-export function failureText(response, { action, connectorId, draftKept = false }) {
+export function failureText(response, { action, connectorId, draftKept = false, product = 'the RMM' }) {
   const { status } = response;
   const body = response.body || {};
   const detail = typeof body.detail === 'string' ? body.detail.trim() : '';
@@ -149,8 +163,8 @@ export function failureText(response, { action, connectorId, draftKept = false }
   }
   if (status === 404) return `There is no connector “${connectorId}” (HTTP 404). Check the connector id.`;
   if (status === 502) {
-    return `${action} failed: ${detail || 'Autotask or PCSM could not be read'} (HTTP 502). ` +
-      `The connector is running but could not talk to ${sideOf(detail)}: check the account link ` +
+    return `${action} failed: ${detail || `Autotask or ${product} could not be read`} (HTTP 502). ` +
+      `The connector is running but could not talk to ${sideOf(detail, product)}: check the account link ` +
       `(npm run cli -- connectors check ${connectorId}), then try again in a minute.${kept}`;
   }
   if (status === 503 || status === 504) {

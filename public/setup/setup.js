@@ -1,36 +1,53 @@
 /*
  * The operator's setup wizard. The draft lives in page memory only: nothing is sent to the
- * connector except the account check, a catalogue refresh on request, and the final Save.
+ * connector except the account check, a catalogue refresh on request, a changed RMM link (saved on
+ * its own: the associations are chosen from what the linked account has), and the final Save.
  */
 import { budgetNotice, readBudget } from './budget.js';
 import { combobox } from './combobox.js';
-import { formatNumber, h } from './dom.js';
+import { dattoWebhookInstructions } from './datto-webhooks.js';
+import { formatNumber, h, joinWords } from './dom.js';
 import { explainProblem, failureText, locate, stepOf } from './explain.js';
+import { linkChanged, linkErrors, linkFields, linkForm, productOf, rmmBlock } from './rmm-link.js';
 
+/** The RMM's words until the connector says which RMM it links. */
+const NEUTRAL_WORDS = { product: 'the RMM', site: 'site', ticket: 'ticket', severity: 'severity' };
+
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+const plural = (word) => (word.endsWith('y') ? `${word.slice(0, -1)}ies` : word.endsWith('s') ? `${word}es` : `${word}s`);
+
+/** Titles speak the connector's words: "Site associations" for Datto RMM, "Profile associations" for PCSM. */
 const STEPS = [
-  { id: 'welcome', title: 'Welcome' },
-  { id: 'link', title: 'Account link' },
-  { id: 'profiles', title: 'Profile associations' },
-  { id: 'queue', title: 'Queue for new tickets' },
-  { id: 'statuses', title: 'Status associations' },
-  { id: 'severities', title: 'Severity associations' },
-  { id: 'work', title: 'Work type and new profiles' },
-  { id: 'review', title: 'Review and save' },
-];
-
-const SEVERITIES = [
-  { pcsm: 1, label: '1 (lowest)' },
-  { pcsm: 2, label: '2' },
-  { pcsm: 3, label: '3' },
-  { pcsm: 4, label: '4' },
-  { pcsm: 5, label: '5 (highest)' },
+  { id: 'welcome', title: () => 'Welcome' },
+  { id: 'link', title: () => 'Account link' },
+  { id: 'profiles', title: (w) => `${capital(w.site)} associations` },
+  { id: 'queue', title: () => 'Queue for new tickets' },
+  { id: 'statuses', title: () => 'Status associations' },
+  { id: 'severities', title: (w) => `${capital(w.severity)} associations` },
+  { id: 'work', title: (w) => `Work type and new ${plural(w.site)}` },
+  { id: 'review', title: () => 'Review and save' },
 ];
 
 const POLICIES = [
-  { id: 'manual', label: 'Manual', hint: 'Tickets of a new PCSM profile wait until you associate the profile here.' },
-  { id: 'associate-by-name', label: 'Associate by name', hint: 'A new profile is associated with the Autotask company of the same name, when there is one.' },
-  { id: 'create-company', label: 'Create the Autotask company', hint: 'A new profile gets a new Autotask company named after it.' },
+  { id: 'manual', label: 'Manual', hint: (w) => `${capital(plural(w.ticket))} of a new ${w.product} ${w.site} wait until you associate the ${w.site} here.` },
+  { id: 'associate-by-name', label: 'Associate by name', hint: (w) => `A new ${w.site} is associated with the Autotask company of the same name, when there is one.` },
+  { id: 'create-company', label: 'Create the Autotask company', hint: (w) => `A new ${w.site} gets a new Autotask company named after it.` },
 ];
+
+/** What each RMM's statuses and severities mean, in the words of the steps that associate them. */
+const RMM_PROSE = {
+  pcsm: {
+    statuses: 'Each PCSM status sets the Autotask status chosen here. A status change made in Autotask comes back as the first PCSM status associated with it.',
+    severities: 'PCSM severities run from 1 (lowest) to 5 (highest); each sets an Autotask priority.',
+    recommended: 'Critical is recommended for 4 and 5.',
+  },
+  'datto-rmm': {
+    statuses: 'An alert raised in Datto RMM makes a ticket with the Autotask status chosen for Open; when the alert resolves, the ticket moves to the one chosen for Resolved. ' +
+      'A ticket moved in Autotask to a status associated with Resolved resolves its alert (Datto RMM alerts cannot be reopened).',
+    severities: 'Each Datto RMM alert priority sets an Autotask priority. Alerts the API reports with priority Unknown take Moderate’s when Unknown has none of its own.',
+    recommended: 'Critical is recommended for Critical and High.',
+  },
+};
 
 const REFRESH_POLL_MS = 1000;
 const REFRESH_POLL_LIMIT = 10;
@@ -40,10 +57,21 @@ const state = {
   connectorId: '',
   /** The last GET /setup answer: options, suggestions, current mappings. */
   setup: null,
+  /** The connector as its GET shows it (secrets redacted): the stored RMM link, and the body a changed link is PUT with. */
+  connector: null,
+  /** The RMM link form of the account link step (rmm-link.js); only "Save the link" sends it. */
+  link: null,
+  linking: false,
+  /** Why the lists of a newly saved link could not be read; the associations wait until they are. */
+  listsFailure: null,
+  /** The Datto RMM webhook secret typed in this page, for the webhook instructions (the connector never shows it). */
+  typedWebhookSecret: null,
   /** Autotask's hourly budget from the connector's GET, or null when it does not report one. */
   budget: null,
   /** The operator's choices; only Save sends them. */
   draft: null,
+  /** The RMM the draft's rows are of. */
+  draftKind: null,
   /** The draft as it was read, to tell whether leaving would lose anything. */
   baseline: null,
   step: 0,
@@ -60,6 +88,10 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+
+/** The words of the connector's RMM: `product`, `site`, `ticket`, `severity`. */
+const words = () => (state.setup && state.setup.rmm && state.setup.rmm.vocabulary) || NEUTRAL_WORDS;
+const titleOf = (step) => step.title(words());
 
 // ---- talking to the connector ------------------------------------------------------------
 
@@ -85,24 +117,35 @@ async function api(method, path, body) {
   return { status: response.status, body: parsed };
 }
 
-const failure = (response, action, draftKept = false) => failureText(response, { action, connectorId: state.connectorId, draftKept });
+const failure = (response, action, draftKept = false) =>
+  failureText(response, { action, connectorId: state.connectorId, draftKept, product: words().product });
 
 // ---- the draft ---------------------------------------------------------------------------
 
 const currentOrSuggested = (current, suggested) => (Array.isArray(current) && current.length > 0 ? current : suggested || []);
 const valueOrNull = (value) => (value === undefined ? null : value);
 
+/** A mapping row's RMM side: `rmm`, or `pcsm` as the contract first named it. */
+const rmmSide = (row) => (row.rmm !== undefined ? row.rmm : row.pcsm);
+const sameValue = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+
+/** The RMM's statuses and severities: the options first, then any a saved or suggested row names. */
+function rmmValues(options, rows) {
+  const values = [];
+  for (const value of [...options.map((o) => o.id), ...rows.map(rmmSide)]) {
+    if (!values.some((known) => sameValue(known, value))) values.push(value);
+  }
+  return values;
+}
+
 function draftFrom(setup) {
   const current = (setup.current && setup.current.mappings) || {};
   const suggested = setup.suggested || {};
+  const { options } = setup;
   const statusPrefill = currentOrSuggested(current.statuses, suggested.statuses);
   const severityPrefill = currentOrSuggested(current.severities, suggested.severities);
-  const statusNames = [];
-  for (const name of [...setup.options.pcsmStatuses.map((o) => o.id), ...statusPrefill.map((row) => row.pcsm)]) {
-    if (!statusNames.includes(name)) statusNames.push(name);
-  }
-  const firstFor = (rows, pcsm) => {
-    const row = rows.find((r) => r.pcsm === pcsm);
+  const firstFor = (rows, value) => {
+    const row = rows.find((r) => sameValue(rmmSide(r), value));
     return row ? valueOrNull(row.autotask) : null;
   };
   return {
@@ -111,8 +154,9 @@ function draftFrom(setup) {
       companyId: valueOrNull(row.companyId),
     })),
     queueId: valueOrNull(current.queueId ?? suggested.queueId),
-    statuses: statusNames.map((pcsm) => ({ pcsm, autotask: firstFor(statusPrefill, pcsm) })),
-    severities: SEVERITIES.map(({ pcsm }) => ({ pcsm, autotask: firstFor(severityPrefill, pcsm) })),
+    statuses: rmmValues(options.rmmStatuses || options.pcsmStatuses || [], statusPrefill).map((rmm) => ({ rmm, autotask: firstFor(statusPrefill, rmm) })),
+    // Only the RMM's own severities: a row saved under a severity it no longer has is refused by the server anyway.
+    severities: (options.rmmSeverities || []).map(({ id }) => ({ rmm: id, autotask: firstFor(severityPrefill, id) })),
     allocationCodeId: valueOrNull(current.allocationCodeId ?? suggested.allocationCodeId),
     // The wizard does not edit reverse rows: they are kept as they are.
     reverseStatuses: Array.isArray(current.reverseStatuses) ? current.reverseStatuses : [],
@@ -126,7 +170,7 @@ const emptyProfileRow = (row) => row.profileId === null && row.companyId === nul
 /**
  * The POST body, and which draft row each sent row is (`sent.statuses[i]` is the draft index of the
  * body's `statuses[i]`). A status or severity left on "— choose —" is left out: the connector then
- * names it in its 422 ("PCSM severity 3 has no Autotask priority"); a null id would only be a 400.
+ * names it in its 422 ("Datto RMM priority High has no Autotask priority"); a null id would only be a 400.
  */
 function saveRequest(draft) {
   const sent = { profiles: [], statuses: [], severities: [] };
@@ -144,8 +188,8 @@ function saveRequest(draft) {
       mappings: {
         profiles: rows('profiles', (row) => !emptyProfileRow(row)).map((row) => ({ profileId: row.profileId, companyId: row.companyId })),
         queueId: draft.queueId,
-        statuses: rows('statuses', chosen).map((row) => ({ pcsm: row.pcsm, autotask: row.autotask })),
-        severities: rows('severities', chosen).map((row) => ({ pcsm: row.pcsm, autotask: row.autotask })),
+        statuses: rows('statuses', chosen).map((row) => ({ rmm: row.rmm, autotask: row.autotask })),
+        severities: rows('severities', chosen).map((row) => ({ rmm: row.rmm, autotask: row.autotask })),
         allocationCodeId: draft.allocationCodeId,
         reverseStatuses: draft.reverseStatuses,
       },
@@ -157,8 +201,12 @@ function saveRequest(draft) {
 
 const fingerprint = (draft) => JSON.stringify(saveRequest(draft).body);
 
-/** Whether leaving now would lose choices: the draft differs from what was read, and was not saved. */
-const unsaved = () => state.ended === null && state.draft !== null && state.baseline !== null && fingerprint(state.draft) !== state.baseline;
+/** Whether the RMM link form holds something not saved. */
+const linkUnsaved = () => state.link !== null && state.connector !== null && linkChanged(state.link, state.connector.rmm);
+
+/** Whether leaving now would lose choices: the draft or the link form differs from what was read, and was not saved. */
+const unsaved = () =>
+  state.ended === null && state.draft !== null && state.baseline !== null && (fingerprint(state.draft) !== state.baseline || linkUnsaved());
 
 /** Half-filled profile rows have no wire form the connector could name, so they are caught here. */
 function halfFilledProfiles(draft) {
@@ -167,7 +215,7 @@ function halfFilledProfiles(draft) {
     .filter(({ row }) => (row.profileId === null) !== (row.companyId === null))
     .map(({ row, index }) => ({
       mapping: `profiles[${index}]`,
-      reason: `Choose ${row.profileId === null ? 'the PCSM profile' : 'the Autotask company'} too, or remove the row`,
+      reason: `Choose ${row.profileId === null ? `the ${words().product} ${words().site}` : 'the Autotask company'} too, or remove the row`,
     }));
 }
 
@@ -181,7 +229,7 @@ function labelOf(list, id) {
 
 /** Problems in plain language, on the draft's rows; `rowOf` says which draft row a server row is. */
 function explainAll(problems, rowOf) {
-  const context = { draft: state.draft, options: state.setup.options };
+  const context = { draft: state.draft, options: state.setup.options, words: words() };
   const order = (problem) => STEPS.findIndex((s) => s.id === problem.step);
   return problems.map((p) => explainProblem(locate(p, state.draft, rowOf), context)).sort((a, b) => order(a) - order(b));
 }
@@ -192,7 +240,7 @@ function savedRowOf(list, index) {
   const row = saved && saved[index];
   if (!row) return -1;
   if (list === 'profiles') return state.draft.profiles.findIndex((r) => r.profileId === row.profileId);
-  return state.draft[list].findIndex((r) => String(r.pcsm).toLowerCase() === String(row.pcsm).toLowerCase());
+  return state.draft[list].findIndex((r) => sameValue(r.rmm, rmmSide(row)));
 }
 
 // ---- loading -----------------------------------------------------------------------------
@@ -208,9 +256,10 @@ async function loadSetup() {
   return true;
 }
 
-/** The budget rides on the connector's own GET; a connector that does not send it shows none. */
-async function loadBudget() {
+/** The connector's own GET: the stored RMM link, and the budget when the connector reports one. */
+async function loadConnector() {
   const response = await api('GET', '');
+  state.connector = response.status === 200 && response.body && response.body.rmm ? response.body : null;
   state.budget = response.status === 200 ? readBudget(response.body) : null;
 }
 
@@ -219,7 +268,7 @@ async function start(connectorId) {
   state.busy = true;
   say('Reading the connector…');
   render();
-  const [loaded] = await Promise.all([loadSetup(), loadBudget()]);
+  const [loaded] = await Promise.all([loadSetup(), loadConnector()]);
   state.busy = false;
   if (!loaded) {
     state.setup = null;
@@ -230,44 +279,162 @@ async function start(connectorId) {
     $('connector-id').focus();
     return;
   }
-  state.draft = draftFrom(state.setup);
-  state.baseline = fingerprint(state.draft);
+  startDraft();
+  state.link = state.connector ? linkForm(state.connector.rmm) : null;
+  state.listsFailure = null;
+  state.typedWebhookSecret = null;
   state.check = null;
-  state.saveErrors = null;
-  state.saveFailure = null;
   say('');
   goTo('link');
+}
+
+/** A draft from what the connector just said, for the RMM it now links. */
+function startDraft() {
+  state.draft = draftFrom(state.setup);
+  state.draftKind = state.setup.rmm ? state.setup.rmm.kind : null;
+  state.baseline = fingerprint(state.draft);
+  state.saveErrors = null;
+  state.saveFailure = null;
 }
 
 async function runCheck() {
   if (state.check && state.check.pending) return;
   state.check = { pending: true };
   render();
-  const [response] = await Promise.all([api('POST', '/setup/check'), loadBudget()]);
+  const [response] = await Promise.all([api('POST', '/setup/check'), loadConnector()]);
   state.check = response.status === 200 && response.body ? response.body : { failure: failure(response, 'The account check') };
   render();
 }
 
+/** "Check again": the check, and the lists of a saved link that could not be read before. */
+async function checkAgain() {
+  if (state.listsFailure === null) {
+    await runCheck();
+    return;
+  }
+  await Promise.all([runCheck(), readLinkedLists(true)]);
+  render();
+}
+
+/**
+ * Asks the connector to read both lists again and waits a while for them. `fresh`: whether new
+ * lists arrived; `error`: why they could not be asked for or read.
+ */
+async function readListsAgain() {
+  const before = state.setup && state.setup.catalogueReadAt;
+  const response = await api('POST', '/setup/refresh');
+  if (response.status !== 202 && response.status !== 200) return { fresh: false, error: failure(response, 'Refreshing the lists', state.draft !== null) };
+  for (let attempt = 0; attempt < REFRESH_POLL_LIMIT; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+    if (!(await loadSetup())) {
+      const error = state.loadError;
+      state.loadError = null;
+      return { fresh: false, error };
+    }
+    if (state.setup.catalogueReadAt !== before) return { fresh: true, error: null };
+  }
+  return { fresh: false, error: null };
+}
+
 async function refreshLists() {
   if (state.refreshing) return;
-  const before = state.setup && state.setup.catalogueReadAt;
   state.refreshing = true;
   renderHeader();
   say('Asking the connector to read the lists again…');
-  const response = await api('POST', '/setup/refresh');
-  if (response.status === 202 || response.status === 200) {
-    for (let attempt = 0; attempt < REFRESH_POLL_LIMIT; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
-      if (!(await loadSetup())) break;
-      if (state.setup.catalogueReadAt !== before) break;
-    }
-    say(state.loadError || 'Lists read again. Your choices are kept.');
-    state.loadError = null;
-  } else {
-    say(failure(response, 'Refreshing the lists', state.draft !== null));
-  }
+  const { error } = await readListsAgain();
+  say(error || 'Lists read again. Your choices are kept.');
   state.refreshing = false;
   render();
+}
+
+/**
+ * The lists of the account the connector links now. Another RMM's are read by the next GET (the
+ * stored ones are of the old RMM); the same RMM's on request. A draft of the other RMM's rows
+ * starts again from the new lists' suggestions.
+ */
+async function readLinkedLists(readAgain) {
+  const otherRmm = state.setup.rmm && state.connector && state.setup.rmm.kind !== state.connector.rmm.kind;
+  let error = null;
+  if (otherRmm) {
+    if (!(await loadSetup())) error = state.loadError;
+    state.loadError = null;
+  } else if (readAgain) {
+    const read = await readListsAgain();
+    error = read.error || (read.fresh ? null : `The connector has not read the lists of the linked ${productOf(state.connector.rmm.kind)} account yet. Press “Check again” in a moment.`);
+  }
+  const product = state.connector ? productOf(state.connector.rmm.kind) : words().product;
+  state.listsFailure = error ? `The lists of the linked ${product} account could not be read, so the associations cannot be chosen yet. ${error}` : null;
+  if (!error && state.setup.rmm && state.setup.rmm.kind !== state.draftKind) startDraft();
+}
+
+/** The 400 of a refused PUT, by form field (`rmm.apiUrl` → `apiUrl`). */
+function linkFieldErrors(response) {
+  const errors = {};
+  const listed = response.status === 400 && response.body && Array.isArray(response.body.errors) ? response.body.errors : [];
+  for (const error of listed) {
+    const field = /^rmm\.(\w+)/.exec(String(error.field || ''));
+    if (field) errors[field[1]] = `${capital(String(error.message || 'refused'))}.`;
+  }
+  return errors;
+}
+
+/**
+ * PUTs the connector as it is now with the form's RMM link. Switching RMM drops the associations
+ * of the old one (its profiles, statuses and severities mean nothing to the new one).
+ */
+async function putLink(form) {
+  const read = await api('GET', '');
+  if (read.status !== 200 || !read.body || !read.body.rmm) return { saved: false, failure: failure(read, 'Saving the link') };
+  const connector = read.body;
+  const switched = connector.rmm.kind !== form.kind;
+  const body = { ...connector, rmm: rmmBlock(form, connector.rmm) };
+  if (switched) body.mappings = { ...connector.mappings, profiles: [], statuses: [], severities: [], reverseStatuses: [] };
+  const response = await api('PUT', '', body);
+  if (response.status === 200 || response.status === 201) return { saved: true, connector: response.body, previous: connector.rmm };
+  const errors = linkFieldErrors(response);
+  if (Object.keys(errors).length > 0) return { saved: false, errors, failure: 'The connector refused the fields marked; the link was not saved.' };
+  return { saved: false, failure: failure(response, 'Saving the link') };
+}
+
+async function saveLink() {
+  const form = state.link;
+  if (state.linking || state.busy || !form || !state.connector || !linkChanged(form, state.connector.rmm)) return;
+  form.failure = null;
+  form.errors = linkErrors(form, state.connector.rmm);
+  const firstInvalid = () => Object.keys(form.errors)[0];
+  if (firstInvalid()) {
+    render();
+    focusStep(`rmm-${firstInvalid()}`);
+    announce('Some fields need attention before the link can be saved.');
+    return;
+  }
+  state.linking = true;
+  say('Saving the link…');
+  render();
+  const outcome = await putLink(form);
+  if (!outcome.saved) {
+    state.linking = false;
+    form.errors = outcome.errors || {};
+    form.failure = outcome.failure;
+    say('The link was not saved.');
+    render();
+    focusStep(firstInvalid() ? `rmm-${firstInvalid()}` : 'rmm-link-save');
+    return;
+  }
+  const { connector, previous } = outcome;
+  const typed = form.kind === 'datto-rmm' ? form.values.webhookSecret : '';
+  if (typed !== '') state.typedWebhookSecret = typed;
+  else if (previous.kind !== connector.rmm.kind) state.typedWebhookSecret = null;
+  state.connector = connector;
+  state.link = linkForm(connector.rmm);
+  state.check = null;
+  say('Link saved. Checking it and reading its lists…');
+  const elsewhere = ['kind', 'apiUrl', 'accountId'].some((key) => previous[key] !== connector.rmm[key]);
+  await Promise.all([runCheck(), readLinkedLists(elsewhere || state.listsFailure !== null)]);
+  state.linking = false;
+  say(state.listsFailure ? 'Link saved; its lists could not be read.' : 'Link saved.');
+  render();
+  announce(state.listsFailure ? 'Link saved. Its lists could not be read.' : 'Link saved.');
 }
 
 async function save() {
@@ -277,7 +444,7 @@ async function save() {
   state.draft.profiles = state.draft.profiles.filter((row) => !emptyProfileRow(row));
   const incomplete = halfFilledProfiles(state.draft);
   if (incomplete.length > 0) {
-    showRefusal(explainAll(incomplete, (_list, index) => index), 'Some profile associations are incomplete. Nothing was saved.');
+    showRefusal(explainAll(incomplete, (_list, index) => index), `Some ${words().site} associations are incomplete. Nothing was saved.`);
     return;
   }
   state.busy = true;
@@ -318,6 +485,8 @@ function showRefusal(errors, text) {
 function close() {
   state.draft = null;
   state.baseline = null;
+  state.link = null;
+  state.listsFailure = null;
   state.check = null;
   state.saveErrors = null;
   state.saveFailure = null;
@@ -350,6 +519,10 @@ function restart() {
   state.step = 0;
   state.setup = null;
   state.budget = null;
+  state.connector = null;
+  state.link = null;
+  state.listsFailure = null;
+  state.typedWebhookSecret = null;
   state.draft = null;
   state.baseline = null;
   render();
@@ -366,7 +539,7 @@ function goTo(stepId, focusId) {
   focusStep(focusId);
   const step = STEPS[state.step];
   const toFix = (state.saveErrors || []).filter((e) => e.step === step.id).length;
-  announce(`Step ${state.step + 1} of ${STEPS.length}: ${step.title}${toFix > 0 ? `. ${toFix === 1 ? 'One choice' : `${toFix} choices`} to fix here` : ''}`);
+  announce(`Step ${state.step + 1} of ${STEPS.length}: ${titleOf(step)}${toFix > 0 ? `. ${toFix === 1 ? 'One choice' : `${toFix} choices`} to fix here` : ''}`);
   if (step.id === 'link' && state.check === null) runCheck();
 }
 
@@ -389,7 +562,27 @@ async function next() {
     save();
     return;
   }
+  if (step === 'link' && !mayLeaveLink()) return;
   goTo(STEPS[state.step + 1].id);
+}
+
+/** The associations are chosen from the linked account's lists: a changed link is saved, and its lists read, first. */
+function mayLeaveLink() {
+  if (state.linking) return false;
+  if (linkUnsaved()) {
+    state.link.failure = 'Save the changed link first, or put the fields back as they were: the next steps list what the linked account has.';
+    render();
+    focusStep('rmm-link-save');
+    announce(state.link.failure);
+    return false;
+  }
+  if (state.listsFailure) {
+    render();
+    focusStep('lists-failure');
+    announce(state.listsFailure);
+    return false;
+  }
+  return true;
 }
 
 function back() {
@@ -494,7 +687,7 @@ function controlOf(mapping) {
   switch (match[1]) {
     case 'profiles': return index === null ? 'profile-add' : `company-${index}`;
     case 'statuses': return index === null ? null : `status-${index}`;
-    case 'severities': return index === null ? null : `severity-${index + 1}`;
+    case 'severities': return index === null || !state.draft || !state.draft.severities[index] ? null : `severity-${state.draft.severities[index].rmm}`;
     case 'queueId': return 'queue';
     case 'allocationCodeId': return 'allocation-code';
     case 'newProfilePolicy': return state.draft ? `policy-${state.draft.newProfilePolicy}` : null;
@@ -506,7 +699,7 @@ function fixButton(mapping) {
   const stepId = stepOf(mapping);
   if (!stepId || stepId === STEPS[state.step].id) return null;
   const step = STEPS.find((s) => s.id === stepId);
-  return h('button', { type: 'button', class: 'link', onclick: () => goTo(stepId, controlOf(mapping)) }, `Fix in “${step.title}”`);
+  return h('button', { type: 'button', class: 'link', onclick: () => goTo(stepId, controlOf(mapping)) }, `Fix in “${titleOf(step)}”`);
 }
 
 /** On an editing step: what the last refused Save found here, before the rows themselves. */
@@ -524,8 +717,9 @@ function stepErrors() {
 function welcomeStep() {
   return [
     stepHeading('Welcome'),
-    h('p', {}, 'This wizard links a PCSM account to an Autotask database: which PCSM profile is which Autotask company, which queue new tickets go to, and how statuses and severities translate.'),
-    h('p', {}, 'Nothing is saved until you press Save on the last step. Close discards your choices.'),
+    h('p', {}, 'This wizard links an RMM account — PCSM or Datto RMM — to an Autotask database: which PCSM profile or Datto RMM site is which Autotask company, ' +
+      'which queue new tickets go to, and how statuses and severities or priorities translate.'),
+    h('p', {}, 'Nothing is saved until you press Save on the last step, but for a changed RMM link, which is saved when you say so. Close discards your choices.'),
     h('form', { class: 'field', onsubmit: (event) => { event.preventDefault(); next(); } },
       h('label', { for: 'connector-id' }, 'Connector id'),
       h('input', {
@@ -539,7 +733,7 @@ function welcomeStep() {
   ];
 }
 
-function checkLine(name, side, okText) {
+function checkLine(name, testid, side, okText) {
   let text;
   let kind;
   if (!side) [text, kind] = ['Not checked', 'pending'];
@@ -547,7 +741,7 @@ function checkLine(name, side, okText) {
   else [text, kind] = [side.error || 'not reachable', 'failed'];
   return [
     h('dt', {}, name),
-    h('dd', { class: `check ${kind}`, 'data-testid': `check-${name.toLowerCase()}` },
+    h('dd', { class: `check ${kind}`, 'data-testid': `check-${testid}` },
       h('span', { class: 'badge' }, kind === 'ok' ? 'OK' : kind === 'failed' ? 'Failed' : '…'), ' ', text),
   ];
 }
@@ -561,55 +755,130 @@ function autotaskSummary(side) {
   return parts.length === 1 ? parts[0] : `${parts[0]} (${parts.slice(1).join('; ')})`;
 }
 
+/** The RMM the connector links now: the stored link's kind, else the lists' RMM. */
+const linkedKind = () => (state.connector ? state.connector.rmm.kind : state.setup && state.setup.rmm ? state.setup.rmm.kind : 'pcsm');
+
+/** What a switch of RMM would remove: "2 profiles, 5 statuses and 5 severities", or null. */
+function savedAssociations() {
+  const mappings = state.connector && state.connector.mappings;
+  if (!mappings) return null;
+  const w = state.draftKind === linkedKind() ? words() : NEUTRAL_WORDS;
+  const counted = [[mappings.profiles, w.site], [mappings.statuses, 'status'], [mappings.severities, w.severity]]
+    .filter(([rows]) => Array.isArray(rows) && rows.length > 0)
+    .map(([rows, word]) => `${rows.length} ${rows.length === 1 ? word : plural(word)}`);
+  return counted.length > 0 ? joinWords(counted) : null;
+}
+
+function checkHint(check) {
+  if (!check.autotask || !check.autotask.ok) {
+    return 'Autotask’s credentials are changed with PUT /api/v1/connectors/{id} or the command line; no ticket syncs until they work. You can go on with the associations.';
+  }
+  return `Correct the ${productOf(linkedKind())} credentials below and save the link; no ticket syncs until they work. You can go on with the associations.`;
+}
+
 function linkStep() {
   const check = state.check;
   const pending = check === null || Boolean(check.pending);
+  const kind = linkedKind();
   let body;
   if (pending) body = h('p', { 'data-testid': 'check-pending' }, 'Checking both accounts with the stored credentials…');
   else if (check.failure) body = h('p', { class: 'notice error', role: 'alert', 'data-testid': 'check-failure' }, check.failure);
   else {
     body = h('dl', { class: 'checks', 'data-testid': 'check-result' },
-      checkLine('Autotask', check.autotask, autotaskSummary),
-      checkLine('PCSM', check.pcsm, (side) => (side.account ? `connected to ${side.account.name} (${side.account.id})` : 'connected')));
+      checkLine('Autotask', 'autotask', check.autotask, autotaskSummary),
+      checkLine(productOf(kind), kind, check.rmm || check.pcsm, (side) => (side.account ? `connected to ${side.account.name} (${side.account.id})` : 'connected')));
   }
   return [
     stepHeading('Account link'),
-    h('p', {}, 'The connector signs in to both systems with the credentials stored for it.'),
+    h('p', {}, `The connector signs in to Autotask and to ${productOf(kind)} with the credentials stored for it.`),
     h('div', { 'aria-busy': pending ? 'true' : 'false' }, body),
     budgetNotice(state.budget),
-    h('p', {}, h('button', {
-      type: 'button', id: 'check-again', 'data-testid': 'check-again', 'aria-disabled': pending ? 'true' : null, onclick: runCheck,
-    }, 'Check again')),
-    !pending && !check.ok
-      ? h('p', { class: 'hint' }, 'You can go on with the associations; fix the credentials with PUT /api/v1/connectors/{id} before tickets can sync.')
+    state.listsFailure
+      ? h('p', { id: 'lists-failure', class: 'notice error', role: 'alert', tabindex: '-1', 'data-testid': 'lists-failure' }, state.listsFailure)
       : null,
+    h('p', {}, h('button', {
+      type: 'button', id: 'check-again', 'data-testid': 'check-again', 'aria-disabled': pending ? 'true' : null, onclick: checkAgain,
+    }, 'Check again')),
+    !pending && !check.ok && !check.failure ? h('p', { class: 'hint', 'data-testid': 'check-hint' }, checkHint(check)) : null,
+    state.link && state.connector
+      ? linkFields({
+        form: state.link, stored: state.connector.rmm, busy: state.linking || state.busy, associations: savedAssociations(),
+        on: {
+          kind: (chosen) => {
+            state.link = linkForm(state.connector.rmm, chosen);
+            render();
+            renderUnsaved();
+          },
+          input: () => {
+            renderLinkButton();
+            renderUnsaved();
+          },
+          save: saveLink,
+        },
+      })
+      : h('p', { class: 'notice error', 'data-testid': 'rmm-link-unread' }, 'The stored RMM link could not be read, so it cannot be changed here now. Close and open the setup again.'),
   ];
+}
+
+/** The link's Save button follows the form as it is typed in, without redrawing the fields. */
+function renderLinkButton() {
+  const button = $('rmm-link-save');
+  if (!button || !state.link || !state.connector) return;
+  const changed = linkChanged(state.link, state.connector.rmm);
+  button.classList.toggle('primary', changed);
+  setUnavailable(button, state.linking || state.busy || !changed);
+}
+
+/** The Autotask company a site names for itself (Datto RMM's `autotaskCompanyId`), when it is offered. */
+function ownCompany(siteId) {
+  const { options } = state.setup;
+  const site = options.profiles.find((o) => o.id === siteId);
+  const id = site && site.autotaskCompanyId;
+  return id !== null && id !== undefined && options.companies.some((o) => o.id === id) ? id : null;
+}
+
+/** A site chosen on a row without a company gets the company the site names, when it names one. */
+function chooseSite(row, siteId) {
+  row.profileId = siteId;
+  const company = row.companyId === null ? ownCompany(siteId) : null;
+  if (company === null) return;
+  row.companyId = company;
+  const { product, site } = words();
+  // After the focus has moved on (a Tab leaving the field chooses too), so it stays where it went.
+  setTimeout(() => {
+    render();
+    announce(`${labelOf(state.setup.options.companies, company)} chosen: the Autotask company ${product} names for this ${site}`);
+  }, 0);
 }
 
 function profilesStep() {
   const { options } = state.setup;
+  const { product, site, ticket } = words();
   const rows = state.draft.profiles.map((row, index) =>
     h('tr', { 'data-testid': 'profile-row' },
       h('td', {},
-        h('label', { for: `profile-${index}`, class: 'visually-hidden' }, `PCSM profile, row ${index + 1}`),
+        h('label', { for: `profile-${index}`, class: 'visually-hidden' }, `${product} ${site}, row ${index + 1}`),
         picker({ id: `profile-${index}`, options: options.profiles, value: row.profileId, path: `profiles[${index}]`,
-          noun: ['profile', 'profiles'], onchange: (v) => { row.profileId = v; } })),
+          noun: [site, plural(site)], onchange: (v) => chooseSite(row, v) })),
       h('td', {},
         h('label', { for: `company-${index}`, class: 'visually-hidden' }, `Autotask company, row ${index + 1}`),
         picker({ id: `company-${index}`, options: options.companies, value: row.companyId, path: `profiles[${index}]`,
           noun: ['company', 'companies'], onchange: (v) => { row.companyId = v; } }),
+        row.companyId !== null && row.companyId === ownCompany(row.profileId)
+          ? h('p', { class: 'hint', 'data-testid': `profile-own-company-${index}` }, `The company ${product} names for this ${site}`)
+          : null,
         errorLine(`profiles[${index}]`)),
       h('td', { class: 'actions' },
         h('button', { type: 'button', class: 'link', id: `profile-remove-${index}`, 'data-testid': `profile-remove-${index}`, 'aria-label': `Remove row ${index + 1}`,
           onclick: () => removeProfileRow(index) }, 'Remove'))));
   return [
-    stepHeading('Profile associations'),
+    stepHeading(titleOf(STEPS[state.step])),
     stepErrors(),
-    h('p', {}, 'Tickets of a PCSM profile are created for the Autotask company associated with it. Type in a field to search its list.'),
+    h('p', {}, `${capital(plural(ticket))} of a ${product} ${site} become tickets of the Autotask company associated with it. Type in a field to search its list.`),
     rows.length === 0
       ? h('p', { class: 'hint', 'data-testid': 'profiles-empty' }, 'No associations yet.')
       : h('table', { class: 'grid' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'PCSM profile'), h('th', { scope: 'col' }, 'Autotask company'), h('th', { scope: 'col', class: 'actions' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, `${product} ${site}`), h('th', { scope: 'col' }, 'Autotask company'), h('th', { scope: 'col', class: 'actions' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
         h('tbody', {}, rows)),
     errorLine('profiles'),
     h('p', {}, h('button', { type: 'button', id: 'profile-add', 'data-testid': 'profile-add', onclick: () => {
@@ -644,48 +913,65 @@ function queueStep() {
   ];
 }
 
+/** The RMM's words for this connector's statuses and severities (RMM_PROSE), when the wizard knows its RMM. */
+const prose = () => RMM_PROSE[state.setup.rmm && state.setup.rmm.kind] || null;
+
 function statusesStep() {
+  const { product } = words();
   const rows = state.draft.statuses.map((row, index) =>
     h('tr', { 'data-testid': 'status-row' },
-      h('th', { scope: 'row' }, h('label', { for: `status-${index}` }, row.pcsm)),
+      h('th', { scope: 'row' }, h('label', { for: `status-${index}` }, row.rmm)),
       h('td', {},
-        choice({ id: `status-${index}`, testid: `status-${row.pcsm}`, options: state.setup.options.autotaskStatuses, value: row.autotask,
+        choice({ id: `status-${index}`, testid: `status-${row.rmm}`, options: state.setup.options.autotaskStatuses, value: row.autotask,
           path: `statuses[${index}]`, onchange: edit((v) => { row.autotask = v; }) }),
         errorLine(`statuses[${index}]`))));
   return [
     stepHeading('Status associations'),
     stepErrors(),
-    h('p', {}, 'Each PCSM status sets the Autotask status chosen here. A status change made in Autotask comes back as the first PCSM status associated with it.'),
+    h('p', {}, prose() ? prose().statuses : `Each ${product} status sets the Autotask status chosen here.`),
     h('table', { class: 'grid' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'PCSM status'), h('th', { scope: 'col' }, 'Autotask status'))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, `${product} status`), h('th', { scope: 'col' }, 'Autotask status'))),
       h('tbody', {}, rows)),
     errorLine('statuses'),
   ];
 }
 
+/** A severity as the operator reads it: "1 (lowest)" on a numbered scale, "Critical" by name. */
+function severityLabel(index) {
+  const all = state.draft.severities;
+  const value = all[index].rmm;
+  const option = (state.setup.options.rmmSeverities || []).find((o) => sameValue(o.id, value));
+  const label = option ? option.label : String(value);
+  if (typeof value !== 'number') return label;
+  return `${label}${index === 0 ? ' (lowest)' : index === all.length - 1 ? ' (highest)' : ''}`;
+}
+
 function severitiesStep() {
+  const { product, severity } = words();
   const rows = state.draft.severities.map((row, index) =>
     h('tr', { 'data-testid': 'severity-row' },
-      h('th', { scope: 'row' }, h('label', { for: `severity-${row.pcsm}` }, `Severity ${SEVERITIES[index].label}`)),
+      h('th', { scope: 'row' }, h('label', { for: `severity-${row.rmm}` },
+        typeof row.rmm === 'number' ? `${capital(severity)} ${severityLabel(index)}` : severityLabel(index))),
       h('td', {},
-        choice({ id: `severity-${row.pcsm}`, testid: `severity-${row.pcsm}`, options: state.setup.options.priorities, value: row.autotask,
+        choice({ id: `severity-${row.rmm}`, testid: `severity-${row.rmm}`, options: state.setup.options.priorities, value: row.autotask,
           path: `severities[${index}]`, onchange: edit((v) => { row.autotask = v; }) }),
         errorLine(`severities[${index}]`))));
   return [
-    stepHeading('Severity associations'),
+    stepHeading(titleOf(STEPS[state.step])),
     stepErrors(),
-    h('p', {}, 'PCSM severities run from 1 (lowest) to 5 (highest); each sets an Autotask priority.'),
-    h('p', { class: 'notice info', 'data-testid': 'severity-note' }, 'Critical is recommended for 4 and 5.'),
+    h('p', {}, prose() ? prose().severities : `Each ${product} ${severity} sets an Autotask priority.`),
+    prose() ? h('p', { class: 'notice info', 'data-testid': 'severity-note' }, prose().recommended) : null,
     h('table', { class: 'grid' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'PCSM severity'), h('th', { scope: 'col' }, 'Autotask priority'))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, `${product} ${severity}`), h('th', { scope: 'col' }, 'Autotask priority'))),
       h('tbody', {}, rows)),
     errorLine('severities'),
   ];
 }
 
 function workStep() {
+  const w = words();
   return [
-    stepHeading('Work type and new profiles'),
+    stepHeading(titleOf(STEPS[state.step])),
     stepErrors(),
     h('div', { class: 'field' },
       h('label', { for: 'allocation-code' }, 'Work type (allocation code)'),
@@ -694,13 +980,13 @@ function workStep() {
       h('p', { class: 'hint' }, 'Sent as the billing code of every ticket the connector creates.'),
       errorLine('allocationCodeId')),
     h('fieldset', { class: 'field', 'data-testid': 'policy' },
-      h('legend', {}, 'When a new PCSM profile appears'),
+      h('legend', {}, `When a new ${w.product} ${w.site} appears`),
       POLICIES.map((policy) => h('div', { class: 'radio' },
         h('input', { type: 'radio', name: 'policy', id: `policy-${policy.id}`, 'data-testid': `policy-${policy.id}`, value: policy.id,
           checked: state.draft.newProfilePolicy === policy.id, 'aria-describedby': `policy-${policy.id}-hint`,
           onchange: edit(() => { state.draft.newProfilePolicy = policy.id; }) }),
         h('label', { for: `policy-${policy.id}` }, policy.label),
-        h('p', { id: `policy-${policy.id}-hint`, class: 'hint' }, policy.hint))),
+        h('p', { id: `policy-${policy.id}-hint`, class: 'hint' }, policy.hint(w)))),
       errorLine('newProfilePolicy')),
   ];
 }
@@ -731,9 +1017,16 @@ function saveErrorBox() {
       : null);
 }
 
+/** Datto RMM pushes its alerts only where the MSP pastes the connector's webhook. */
+function webhookInstructions() {
+  if (!state.setup || !state.setup.rmm || state.setup.rmm.kind !== 'datto-rmm') return null;
+  return dattoWebhookInstructions({ origin: window.location.origin, connectorId: state.connectorId, secret: state.typedWebhookSecret, say: announce });
+}
+
 function reviewStep() {
   const { options } = state.setup;
   const draft = state.draft;
+  const { product, site, severity } = words();
   const policy = POLICIES.find((p) => p.id === draft.newProfilePolicy);
   const profileRows = draft.profiles.map((row, index) => ({ row, index })).filter(({ row }) => !emptyProfileRow(row));
   return [
@@ -741,7 +1034,7 @@ function reviewStep() {
     saveErrorBox(),
     budgetNotice(state.budget),
     h('p', {}, 'Save replaces the connector’s associations with these, all at once.'),
-    summaryTable('Profile associations', ['PCSM profile', 'Autotask company'],
+    summaryTable(`${capital(site)} associations`, [`${product} ${site}`, 'Autotask company'],
       profileRows.length === 0
         ? [h('tr', {}, h('td', { colspan: '2', class: 'hint' }, 'None'))]
         : profileRows.map(({ row, index }) => h('tr', {},
@@ -752,24 +1045,27 @@ function reviewStep() {
       h('tbody', {},
         h('tr', {}, h('th', { scope: 'row' }, 'Queue for new tickets'), summaryValue(labelOf(options.queues, draft.queueId), 'queueId')),
         h('tr', {}, h('th', { scope: 'row' }, 'Work type'), summaryValue(labelOf(options.allocationCodes, draft.allocationCodeId), 'allocationCodeId')),
-        h('tr', {}, h('th', { scope: 'row' }, 'New PCSM profiles'), summaryValue(policy ? policy.label : draft.newProfilePolicy, 'newProfilePolicy')),
+        h('tr', {}, h('th', { scope: 'row' }, `New ${product} ${plural(site)}`), summaryValue(policy ? policy.label : draft.newProfilePolicy, 'newProfilePolicy')),
         draft.reverseStatuses.length > 0
-          ? h('tr', {}, h('th', { scope: 'row' }, 'Autotask → PCSM status rows'), h('td', {}, `${draft.reverseStatuses.length} kept as they are`))
+          ? h('tr', {}, h('th', { scope: 'row' }, `Autotask → ${product} status rows`), h('td', {}, `${draft.reverseStatuses.length} kept as they are`))
           : null)),
-    summaryTable('Status associations', ['PCSM status', 'Autotask status'],
-      draft.statuses.map((row, index) => h('tr', {}, h('th', { scope: 'row' }, row.pcsm),
+    summaryTable('Status associations', [`${product} status`, 'Autotask status'],
+      draft.statuses.map((row, index) => h('tr', {}, h('th', { scope: 'row' }, row.rmm),
         summaryValue(labelOf(options.autotaskStatuses, row.autotask), `statuses[${index}]`)))),
-    summaryTable('Severity associations', ['PCSM severity', 'Autotask priority'],
-      draft.severities.map((row, index) => h('tr', {}, h('th', { scope: 'row' }, SEVERITIES[index].label),
+    summaryTable(`${capital(severity)} associations`, [`${product} ${severity}`, 'Autotask priority'],
+      draft.severities.map((row, index) => h('tr', {}, h('th', { scope: 'row' }, severityLabel(index)),
         summaryValue(labelOf(options.priorities, row.autotask), `severities[${index}]`)))),
+    webhookInstructions(),
   ];
 }
 
 function endedView() {
   if (state.ended === 'saved') {
+    const { product, ticket } = words();
     return [
       h('h2', { id: 'step-title', tabindex: '-1', 'data-testid': 'saved' }, 'Saved'),
-      h('p', {}, `The connector “${(state.setup && state.setup.name) || state.connectorId}” now uses the associations you chose. New PCSM tickets follow them from now on.`),
+      h('p', {}, `The connector “${(state.setup && state.setup.name) || state.connectorId}” now uses the associations you chose. New ${product} ${plural(ticket)} follow them from now on.`),
+      webhookInstructions(),
       h('p', {}, h('button', { type: 'button', 'data-testid': 'restart', onclick: restart }, 'Open the setup again')),
     ];
   }
@@ -799,6 +1095,7 @@ function renderHeader() {
   if (setup) {
     $('connector-name').textContent = setup.name || '';
     $('connector-id-shown').textContent = setup.connectorId || state.connectorId;
+    $('rmm-product').textContent = words().product;
     const readAt = $('catalogue-read-at');
     readAt.dateTime = setup.catalogueReadAt || '';
     readAt.textContent = setup.catalogueReadAt ? new Date(setup.catalogueReadAt).toLocaleString() : 'never';
@@ -814,7 +1111,7 @@ function renderHeader() {
 function renderProgress() {
   $('progress').hidden = state.ended !== null;
   $('progress').replaceChildren(...STEPS.map((step, index) =>
-    h('li', { class: index < state.step ? 'done' : null, 'aria-current': index === state.step ? 'step' : null }, step.title)));
+    h('li', { class: index < state.step ? 'done' : null, 'aria-current': index === state.step ? 'step' : null }, titleOf(step))));
 }
 
 /** Busy buttons stay focusable (a disabled one would drop the keyboard's focus to the page). */

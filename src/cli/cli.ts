@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
-import { SECRET_FIELDS, SERVER_OWNED_FIELDS } from '../connector/configuration';
+import { SERVER_OWNED_FIELDS } from '../connector/configuration';
 import type { ConnectorSummary } from '../ingress/schemas';
 import { packageInfo } from '../package-info';
+import { RMM_ADAPTERS } from '../rmm/registry';
+import type { RmmKind } from '../rmm/types';
+import { applySecrets, currentForm, redactedFields, secretFieldsOf } from './secrets';
 
 /** Marks an exported file so an import can tell it from any other JSON. */
 export const EXPORT_FORMAT = 'pcsm-autotask-sync/connector@1';
@@ -73,7 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const text = `${JSON.stringify({ format: EXPORT_FORMAT, id, exportedAt: new Date().toISOString(), connector }, null, 2)}\n`;
       if (options.output) {
         await writeFile(options.output, text, { mode: 0o600 });
-        io.stdout(`exported connector ${id} to ${options.output} (secrets left out)\n`);
+        io.stdout(`exported connector ${id} to ${options.output} (secrets left out: ${redactedFields(connector).join(', ') || 'none'})\n`);
       } else io.stdout(text);
     });
 
@@ -81,18 +84,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command('import <file>')
     .description('create or replace a connector from an export; secrets come from --secrets or stay as stored')
     .option('--id <id>', 'the connector id to import as (default: the exported id)')
-    .option('--secrets <file>', 'JSON with the secrets by path, e.g. {"autotask.secret": "…"}')
+    .option('--secrets <file>', `JSON with the secrets by path, e.g. {"rmm.apiKey": "…", "autotask.secret": "…"}; ${secretsHelp()}`)
     .action(async (file: string, options: { id?: string; secrets?: string }) => {
       const exported = JSON.parse(await readFile(file, 'utf8')) as { format?: string; id?: string; connector?: Record<string, any> };
       if (exported.format !== EXPORT_FORMAT || !exported.connector) throw new UsageError(`${file} is not a connector export (${EXPORT_FORMAT})`);
       const id = options.id ?? exported.id;
       if (!id) throw new UsageError('the export names no connector id: pass --id');
-      const connector = structuredClone(exported.connector);
+      // An export made before Datto RMM names its RMM `pcsm`: secrets then go by their `rmm.*` names too.
+      const connector = currentForm(exported.connector);
       if (options.secrets) {
-        const secrets = JSON.parse(await readFile(options.secrets, 'utf8')) as Record<string, string>;
-        for (const [field, value] of Object.entries(secrets)) {
-          if (!(SECRET_FIELDS as readonly string[]).includes(field)) throw new UsageError(`unknown secret field ${field}`);
-          setPath(connector, field, value);
+        const secrets = JSON.parse(await readFile(options.secrets, 'utf8')) as Record<string, unknown>;
+        const { unknown, fields } = applySecrets(connector, secrets);
+        if (unknown.length > 0) {
+          throw new UsageError(`not a secret field of a ${String(connector.rmm?.kind)} connector: ${unknown.join(', ')} (its secret fields: ${fields.join(', ')})`);
         }
       }
       const response = await api()('PUT', `/api/v1/connectors/${encodeURIComponent(id)}`, connector);
@@ -102,19 +106,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   connectors
     .command('check <id>')
-    .description('run the account link check (Autotask zone + one call, PCSM account)')
+    .description('run the account link check (Autotask zone + one call, the RMM account: PCSM or Datto RMM)')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      const response = await api()('POST', `/api/v1/connectors/${encodeURIComponent(id)}/setup/check`);
+      const call = api();
+      const response = await call('POST', `/api/v1/connectors/${encodeURIComponent(id)}/setup/check`);
       if (response.status !== 200) throw new ApiError(response);
       const result = response.body;
       if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const a = result.autotask;
-        const p = result.pcsm;
+        const r = result.rmm;
         io.stdout(
-          `Autotask: ${a.ok ? `ok (${a.zoneUrl}; ${a.requestsThisHour} of ${a.requestThreshold} requests used this hour)` : `FAILED — ${a.error}`}\n` +
-            `PCSM:     ${p.ok ? `ok (account ${p.account.id}, ${p.account.name})` : `FAILED — ${p.error}`}\n`,
+          aligned([
+            ['Autotask:', a.ok ? `ok (${a.zoneUrl}; ${a.requestsThisHour} of ${a.requestThreshold} requests used this hour)` : `FAILED — ${a.error}`],
+            [`${await rmmProduct(r.kind, () => connectorKind(call, id))}:`, r.ok ? `ok (account ${r.account.id}, ${r.account.name})` : `FAILED — ${r.error}`],
+          ]),
         );
       }
       exitCode = result.ok ? 0 : 1;
@@ -173,12 +180,31 @@ class ApiError extends Error {
   }
 }
 
-function setPath(target: Record<string, any>, path: string, value: string): void {
-  const keys = path.split('.');
-  const last = keys.pop()!;
-  let node = target;
-  for (const key of keys) node = node[key] ??= {};
-  node[last] = value;
+type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, any> }>;
+
+/** The RMM's product name (`PCSM`, `Datto RMM`); an api that does not say the kind in its check answer is asked for the connector. */
+async function rmmProduct(kind: string | undefined, askKind: () => Promise<string>): Promise<string> {
+  const known = kind ?? (await askKind());
+  return known in RMM_ADAPTERS ? RMM_ADAPTERS[known as RmmKind].vocabulary.product : known;
+}
+
+async function connectorKind(call: ApiCall, id: string): Promise<string> {
+  const response = await call('GET', `/api/v1/connectors/${encodeURIComponent(id)}`);
+  if (response.status !== 200) throw new ApiError(response);
+  return String(response.body.rmm?.kind);
+}
+
+/** `label value` lines with the values in one column. */
+function aligned(lines: Array<[string, string]>): string {
+  const width = Math.max(...lines.map(([label]) => label.length)) + 1;
+  return lines.map(([label, value]) => `${label.padEnd(width)}${value}\n`).join('');
+}
+
+/** Each kind's secret fields, for `import --help`. */
+function secretsHelp(): string {
+  const common = secretFieldsOf('pcsm').filter((field) => !field.startsWith('rmm.'));
+  const rmm = (Object.keys(RMM_ADAPTERS) as RmmKind[]).map((kind) => `${kind}: ${secretFieldsOf(kind).filter((field) => field.startsWith('rmm.')).join(', ')}`);
+  return `${rmm.join('; ')}; every kind: ${common.join(', ')}`;
 }
 
 function tokenFromFile(path: string | undefined): string | undefined {

@@ -12,7 +12,7 @@ import { PROBLEM_TYPE } from './result';
 export type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
 
 /** Who may call: the admin token, a webhook signature, the callout's Basic credentials, or anyone. */
-export type Security = 'none' | 'admin' | 'pcsm-signature' | 'autotask-signature' | 'callout-basic';
+export type Security = 'none' | 'admin' | 'pcsm-signature' | 'datto-rmm-secret' | 'autotask-signature' | 'callout-basic';
 
 export interface Example {
   summary: string;
@@ -85,6 +85,18 @@ const SECURITY_SCHEMES = {
       '`t=<unix seconds>,v1=<hex HMAC-SHA256(pcsm.webhookSecret, "<t>.<raw body>")>` over the exact bytes sent; ' +
       'timestamps more than 300 s away are refused; several `v1=` values may be sent (secret rotation)',
   },
+  dattoRmmSecretHeader: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Webhook-Secret',
+    description: 'the connector’s `rmm.webhookSecret`, as the Datto RMM webhook’s header (Datto RMM cannot sign); compared in constant time',
+  },
+  dattoRmmSecretQuery: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'secret',
+    description: 'the same secret in the webhook URL, where the header cannot be set; the query string never reaches a log',
+  },
   autotaskSignature: {
     type: 'apiKey',
     in: 'header',
@@ -98,6 +110,7 @@ const SECURITY: Record<Security, Array<Record<string, string[]>>> = {
   none: [],
   admin: [{ adminBearer: [] }, { adminBasic: [] }],
   'pcsm-signature': [{ pcsmSignature: [] }],
+  'datto-rmm-secret': [{ dattoRmmSecretHeader: [] }, { dattoRmmSecretQuery: [] }],
   'autotask-signature': [{ autotaskSignature: [] }],
   'callout-basic': [{ calloutBasic: [] }],
 };

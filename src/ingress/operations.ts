@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectorInputSchema, mappingsSchema, REDACTED_SECRET } from '../connector/configuration';
+import { dattoWebhookSchema } from '../datto-rmm/webhook';
 import { externalIdFor } from '../mapping/external-id';
 import { pcsmEventSchema } from '../pcsm/events';
 import { setupApplySchema } from '../setup/setup';
@@ -21,6 +22,7 @@ import {
   jobQueuedSchema,
   mappingProblemSchema,
   openApiDocumentSchema,
+  dattoRmmWebhookAcceptedSchema,
   pcsmEventAcceptedSchema,
   problemSchema,
   readinessSchema,
@@ -40,7 +42,7 @@ import {
  */
 
 export const TAGS = {
-  Ingress: 'What PCSM and Autotask send: authenticated, validated and enqueued; `202` only once the job is in Redis',
+  Ingress: 'What PCSM, Datto RMM and Autotask send: authenticated, validated and enqueued; `202` only once the job is in Redis',
   Connectors: 'Connector configuration (bearer `ADMIN_TOKEN`)',
   Tickets: 'Ticket links and their sync state (bearer `ADMIN_TOKEN`)',
   Setup: 'The setup wizard’s calls: catalogue, suggestions, validation, account check (bearer `ADMIN_TOKEN`)',
@@ -50,12 +52,13 @@ export const TAGS = {
 export const PATH_PARAMETERS: Record<string, PathParameter> = {
   id: { schema: connectorIdSchema, description: 'the connector id' },
   connectorId: { schema: z.string(), description: 'the connector id (an unknown one answers 401, like a bad signature)' },
-  ticketId: { schema: z.string().min(1), description: 'the PCSM ticket id' },
+  ticketId: { schema: z.string().min(1), description: 'the RMM’s ticket id: a PCSM ticket id or a Datto RMM alert uid' },
 };
 
 /** Named schemas in `components.schemas`; a schema not named here is written inline. */
 export const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   PcsmEvent: pcsmEventSchema,
+  DattoRmmWebhook: dattoWebhookSchema,
   AutotaskWebhookDelivery: autotaskWebhookDeliverySchema,
   CalloutParameters: calloutParametersSchema,
   ConnectorInput: connectorInputSchema,
@@ -69,6 +72,7 @@ export const ANSWER_COMPONENTS: Record<string, z.ZodType> = {
   Problem: problemSchema,
   MappingProblem: mappingProblemSchema,
   PcsmEventAccepted: pcsmEventAcceptedSchema,
+  DattoRmmWebhookAccepted: dattoRmmWebhookAcceptedSchema,
   AutotaskTriggerQueued: autotaskTriggerQueuedSchema,
   AutotaskWebhookAccepted: autotaskWebhookAcceptedSchema,
   Connector: connectorViewSchema,
@@ -103,6 +107,17 @@ const pcsmTicketCreated = {
     deviceName: 'SRV01',
     updatedAt: '2026-11-27T12:00:00Z',
   },
+};
+
+const dattoAlertTriggered = {
+  schema: 'datto-rmm/1',
+  event: 'triggered',
+  alertUid: '3f6c2a4e-5b1d-4c7e-9f0a-1b2c3d4e5f60',
+  platform: 'merlot',
+  priority: 'High',
+  siteUid: '9d3b1c2e-7a4f-4e21-8b6d-0f1e2d3c4b5a',
+  deviceUid: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
+  message: 'SRV01: Disk C: 95% used (threshold 90%)',
 };
 
 const pcsmProfileUpdated = {
@@ -255,6 +270,35 @@ export const OPERATIONS: readonly Operation[] = [
           newest: { summary: 'A new state', value: { accepted: true, eventId: 'evt_01JDQ6Z4N8', jobId: 'ticket.c1.T-1001', kind: 'ticket', newest: true } },
           known: { summary: 'The same event again', value: { accepted: true, eventId: 'evt_01JDQ6Z4N8', jobId: null, kind: 'ticket', newest: false } },
         },
+      },
+      400: answers.badRequest,
+      415: answers.unsupportedMediaType,
+      503: answers.queueUnavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/datto-rmm/{connectorId}',
+    operationId: 'receiveDattoRmmWebhook',
+    summary: 'Receive a Datto RMM alert webhook',
+    description:
+      'The body is the template the MSP pastes into Datto RMM (README: "Datto RMM webhooks"); only `alertUid` is required, everything else is a hint: ' +
+      'the worker reads the alert through the Datto RMM API, so lost, repeated and reordered deliveries are harmless. ' +
+      'Datto RMM cannot sign: the connector’s webhook secret travels as `X-Webhook-Secret` or as `?secret=`.',
+    tag: 'Ingress',
+    security: 'datto-rmm-secret',
+    body: {
+      schema: dattoWebhookSchema,
+      examples: {
+        triggered: { summary: 'An alert was raised', value: dattoAlertTriggered },
+        resolved: { summary: 'The alert was resolved', value: { ...dattoAlertTriggered, event: 'resolved' } },
+      },
+    },
+    answers: {
+      202: {
+        description: 'Accepted: the alert’s read is in Redis',
+        schema: dattoRmmWebhookAcceptedSchema,
+        examples: { queued: { summary: 'Queued', value: { accepted: true, alertUid: dattoAlertTriggered.alertUid, jobId: 'rmm-ticket.c2.3f6c2a4e-5b1d-4c7e-9f0a-1b2c3d4e5f60' } } },
       },
       400: answers.badRequest,
       415: answers.unsupportedMediaType,
@@ -520,11 +564,14 @@ export const OPERATIONS: readonly Operation[] = [
             value: {
               connectorId: 'c1',
               name: 'Contoso MSP',
+              rmm: { kind: 'pcsm', vocabulary: { product: 'PCSM', site: 'profile', ticket: 'ticket', severity: 'severity' } },
               options: {
                 profiles: [{ id: 'P-1', label: 'Contoso Ltd' }],
                 companies: [{ id: 174, label: 'Contoso Ltd' }],
                 queues: [{ id: 29683498, label: 'Monitoring Alert' }],
+                rmmStatuses: [{ id: 'New', label: 'New' }, { id: 'Resolved', label: 'Resolved' }],
                 pcsmStatuses: [{ id: 'New', label: 'New' }, { id: 'Resolved', label: 'Resolved' }],
+                rmmSeverities: [1, 2, 3, 4, 5].map((severity) => ({ id: severity, label: String(severity) })),
                 autotaskStatuses: [{ id: 1, label: 'New' }, { id: 5, label: 'Complete' }],
                 priorities: [{ id: 4, label: 'Critical' }],
                 allocationCodes: [{ id: 29682801, label: 'Remote Support' }],
@@ -539,7 +586,7 @@ export const OPERATIONS: readonly Operation[] = [
               },
               current: { mappings: { profiles: [], queueId: null, statuses: [], reverseStatuses: [], severities: [], allocationCodeId: null }, newProfilePolicy: 'manual' },
               catalogueReadAt: '2026-11-27T11:59:58.000Z',
-              catalogueCalls: { autotask: 3, pcsm: 2 },
+              catalogueCalls: { autotask: 3, rmm: 2 },
               status: 'ok',
               problems: [],
             },
@@ -617,7 +664,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/api/v1/connectors/{id}/setup/check',
     operationId: 'checkConnectorAccounts',
     summary: 'Check the stored credentials',
-    description: 'The account link check: Autotask zone and one call, and the PCSM account. Errors name the cause and never echo a secret.',
+    description: 'The account link check: Autotask zone and one call, and the RMM account (PCSM: its account; Datto RMM: a token grant and its account). Errors name the cause and never echo a secret.',
     tag: 'Setup',
     security: 'admin',
     answers: {
@@ -630,6 +677,7 @@ export const OPERATIONS: readonly Operation[] = [
             value: {
               ok: true,
               autotask: { ok: true, zoneUrl: 'https://webservices5.autotask.net/atservicesrest/', requestsThisHour: 112, requestThreshold: 10000 },
+              rmm: { ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
               pcsm: { ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
             },
           },
@@ -638,6 +686,7 @@ export const OPERATIONS: readonly Operation[] = [
             value: {
               ok: false,
               autotask: { ok: true, zoneUrl: 'https://webservices5.autotask.net/atservicesrest/', requestsThisHour: 113, requestThreshold: 10000 },
+              rmm: { ok: false, error: 'PCSM rejected the API key' },
               pcsm: { ok: false, error: 'PCSM rejected the API key' },
             },
           },
@@ -661,7 +710,14 @@ export const OPERATIONS: readonly Operation[] = [
           summary: 'Both sides’ credentials',
           value: {
             autotask: { username: 'api@contoso.example', secret: 'autotask-api-secret', integrationCode: 'AUTOTASK-INTEGRATION-CODE' },
-            pcsm: { apiUrl: 'https://pcsm.example.com', apiKey: 'pcsm-api-key' },
+            rmm: { kind: 'pcsm', apiUrl: 'https://pcsm.example.com', apiKey: 'pcsm-api-key' },
+          },
+        },
+        datto: {
+          summary: 'A Datto RMM API user',
+          value: {
+            autotask: { username: 'api@contoso.example', secret: 'autotask-api-secret', integrationCode: 'AUTOTASK-INTEGRATION-CODE' },
+            rmm: { kind: 'datto-rmm', apiUrl: 'https://merlot-api.centrastage.net', apiKey: 'datto-api-key', apiSecret: 'datto-api-secret' },
           },
         },
       },

@@ -138,6 +138,12 @@ export const pcsmEventAcceptedSchema = z.strictObject({
   newest: z.boolean().describe('false for the same event again or an older state of the ticket: no second effect'),
 });
 
+export const dattoRmmWebhookAcceptedSchema = z.strictObject({
+  accepted: z.literal(true),
+  alertUid: z.string().describe('the alert the worker will read through the Datto RMM API'),
+  jobId: z.string().describe('the same for repeated deliveries of one alert while its read waits'),
+});
+
 export const autotaskTriggerQueuedSchema = z.strictObject({
   accepted: z.literal(true),
   autotaskTicketId: autotaskNumericId,

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { waitFor } from '../harness/context';
-import { ADMIN_TOKEN, startStack, ticketEvent, type Stack } from '../support/stack';
+import { DEFAULT_DATTO_CREDENTIALS, DEFAULT_TEMPLATES, SEED_AUTOTASK_COMPANY_IDS, SEED_SITE_UIDS } from '../../src/simulators/datto-rmm';
+import { ADMIN_TOKEN, startStack, ticketEvent, type Stack, type StackOptions } from '../support/stack';
 
 /**
  * The operator's setup wizard in headless Chromium against the real stack: api and worker on real
@@ -24,6 +25,8 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 const VIEWPORT = { width: 1200, height: 800 };
+/** A Datto RMM disk alert's context, as the API gives it. */
+const DISK_FULL = { '@class': 'perf_disk_usage_ctx', diskName: 'C:', totalVolume: 100, freeSpace: 4, unitOfMeasure: 'PERCENT', diskNameDesignation: 'SINGLE_VOLUME' };
 const README_SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'setup-wizard.png');
 
 /** The step order of the wizard; `advanceTo` clicks Next until the named step shows. */
@@ -69,6 +72,8 @@ describe('setup wizard in the browser', () => {
   let page: Page;
   /** Every request the page sent to the API, as "METHOD /path". */
   let apiCalls: string[];
+  /** What each test's stack starts with; the Datto RMM tests below add its simulator. */
+  let stackOptions: StackOptions = {};
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -79,7 +84,7 @@ describe('setup wizard in the browser', () => {
   });
 
   beforeEach(async () => {
-    stack = await startStack('setup-wizard');
+    stack = await startStack('setup-wizard', stackOptions);
     await stack.putConnector('c1');
     context = await browser.newContext({
       httpCredentials: { username: 'operator', password: ADMIN_TOKEN },
@@ -660,5 +665,282 @@ describe('setup wizard in the browser', () => {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, png);
     expect(readFileSync(target).equals(png)).toBe(true);
+  });
+
+  describe('with Datto RMM', () => {
+    /** Filler sites after the six named ones: an MSP's hundreds. */
+    const FILLER_SITES = 300;
+    const WEBHOOK_SECRET = 'typed-datto-webhook-secret-0042';
+    const DATTO_TITLES = { profiles: 'Site associations', severities: 'Priority associations', work: 'Work type and new sites' };
+
+    beforeAll(() => {
+      stackOptions = { dattoRmm: { generatedSites: FILLER_SITES } };
+    });
+
+    afterAll(() => {
+      stackOptions = {};
+    });
+
+    const datto = () => stack.datto!;
+    const siteUid = (name: string) => datto().sites().find((site) => site.name === name)!.uid;
+    const linkPuts = () => apiCalls.filter((call) => call === 'PUT /api/v1/connectors/c1');
+
+    async function fillLink(values: Record<string, string>): Promise<void> {
+      for (const [field, value] of Object.entries(values)) await page.getByTestId(`rmm-${field}`).fill(value);
+    }
+
+    /** The step's heading, once it shows the title. */
+    const heading = () => page.locator('#step-title').innerText();
+
+    it('switches a PCSM connector to Datto RMM, checks it, finds sites among hundreds, saves the associations, and an alert then follows them', async () => {
+      // A filler site that names its Autotask company: only that can make "Customer 150" Northwind Traders.
+      datto().setSiteAutotaskCompany(siteUid('Customer 150'), SEED_AUTOTASK_COMPANY_IDS.northwind, 'Northwind Traders');
+      await openWizard();
+      await advanceTo('link');
+      await expectText(page.getByTestId('check-pcsm'), 'Contoso MSP');
+      expect(await page.getByTestId('rmm-kind-pcsm').isChecked()).toBe(true);
+      expect(await page.getByTestId('rmm-product').innerText()).toBe('PCSM');
+
+      await page.getByTestId('rmm-kind-datto-rmm').check();
+      await expectText(page.getByTestId('rmm-switch-note'), 'The PCSM associations (2 profiles, 5 statuses and 5 severities) are removed');
+      await expectText(page.locator('#rmm-apiUrl-hint'), 'The API URL Datto RMM shows on the API user’s page, e.g. https://merlot-api.centrastage.net');
+      await expectText(page.locator('#rmm-requestsPerMinute-hint'), '600 API requests a minute for the whole account');
+      await expectText(page.locator('#rmm-requestsPerMinute-hint'), '300 when left empty');
+      expect(await page.getByTestId('unsaved').isVisible()).toBe(true);
+
+      // Another RMM has nothing stored to keep: every credential is asked for, and nothing is sent without them.
+      await page.getByTestId('rmm-link-save').click();
+      for (const field of ['apiUrl', 'apiKey', 'apiSecret', 'webhookSecret']) await page.getByTestId(`rmm-${field}-error`).waitFor();
+      expect(await page.getByTestId('rmm-requestsPerMinute-error').count()).toBe(0);
+      expect((await focused()).testid).toBe('rmm-apiUrl');
+      // Next does not leave a link that is not saved.
+      await page.getByTestId('nav-next').click();
+      await expectText(page.getByTestId('rmm-link-failure'), 'Save the changed link first');
+      await expectStep('link');
+      expect(linkPuts()).toEqual([]);
+
+      await fillLink({
+        apiUrl: datto().url,
+        apiKey: DEFAULT_DATTO_CREDENTIALS.apiKey,
+        apiSecret: 'not-the-secret',
+        webhookSecret: WEBHOOK_SECRET,
+        requestsPerMinute: '700',
+      });
+      await page.getByTestId('rmm-link-save').click();
+      await expectText(page.getByTestId('rmm-requestsPerMinute-error'), 'from 1 to 600');
+      expect(linkPuts()).toEqual([]);
+      await fillLink({ requestsPerMinute: '120' });
+
+      // A wrong secret key: the link is saved, the check says what is wrong, and the associations wait.
+      await page.getByTestId('rmm-link-save').click();
+      await expectText(page.getByTestId('check-datto-rmm'), 'Failed');
+      await expectText(page.getByTestId('lists-failure'), 'could not be read');
+      expect(linkPuts()).toHaveLength(1);
+      await page.getByTestId('nav-next').click();
+      await expectStep('link');
+      expect((await focused()).testid).toBe('lists-failure');
+
+      // The same RMM now: the stored secrets are kept when left empty, so only the secret key is typed again.
+      expect(await page.getByTestId('rmm-kind-datto-rmm').isChecked()).toBe(true);
+      expect(await page.getByTestId('rmm-apiUrl').inputValue()).toBe(datto().url);
+      expect(await page.getByTestId('rmm-apiSecret').inputValue()).toBe('');
+      await expectText(page.locator('#rmm-apiKey-hint'), 'Stored; leave it empty to keep it.');
+      await fillLink({ apiSecret: DEFAULT_DATTO_CREDENTIALS.apiSecret });
+      await page.getByTestId('rmm-link-save').click();
+      await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP (ab12cd34)');
+      await expectText(page.getByTestId('check-autotask'), 'OK');
+      await waitFor(async () => ((await page.getByTestId('lists-failure').count()) === 0 ? true : null), { message: 'the lists of the Datto RMM account' });
+      expect(await page.getByTestId('rmm-product').innerText()).toBe('Datto RMM');
+      expect(linkPuts()).toHaveLength(2);
+      expect(setupPosts()).toEqual([]);
+
+      await advanceTo('profiles');
+      expect(await heading()).toBe(DATTO_TITLES.profiles);
+      await expectText(page.getByTestId('announcer'), `Step 3 of 8: ${DATTO_TITLES.profiles}`);
+      // Suggested from each site's own Autotask company: "Fabrikam Branch Office" and "Customer 150" match no company by name.
+      const rows = await page.getByTestId('profile-row').count();
+      const shown: Array<[string, string]> = [];
+      for (let index = 0; index < rows; index += 1) shown.push([await chosenLabel(`profile-${index}`), await chosenLabel(`company-${index}`)]);
+      expect(shown).toEqual([
+        ['Fabrikam', 'Fabrikam Ltd'],
+        ['Fabrikam Branch Office', 'Fabrikam Ltd'],
+        ['Northwind Traders', 'Northwind Traders'],
+        ['Customer 150', 'Northwind Traders'],
+      ]);
+      await expectText(page.getByTestId('profile-own-company-1'), 'The company Datto RMM names for this site');
+
+      // Hundreds of sites, searched by typing; the "Deleted Devices" pseudo-site is never offered.
+      const site = page.getByTestId('profile-0');
+      expect(await site.getAttribute('placeholder')).toBe(`Type to search ${FILLER_SITES + 5} sites`);
+      await site.fill('customer');
+      await expectText(page.getByTestId('profile-0-count'), `50 of ${FILLER_SITES} shown`);
+      await site.fill('deleted');
+      await expectText(page.getByTestId('profile-0-count'), 'No sites match “deleted”');
+      await site.press('Escape');
+      expect(await chosenLabel('profile-0')).toBe('Fabrikam');
+
+      // A site picked on a new row brings the company it names; one that names none leaves the company to choose.
+      await page.getByTestId('profile-remove-3').click();
+      await page.getByTestId('profile-add').click();
+      await pick('profile-3', 'customer 150', 'Customer 150');
+      await waitFor(async () => ((await chosenLabel('company-3')) === 'Northwind Traders' ? true : null), { message: 'the company Customer 150 names' });
+      expect((await focused()).testid).toBe('profile-3');
+      await page.getByTestId('profile-add').click();
+      await pick('profile-4', 'tail', 'Tailspin Toys');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await chosenLabel('company-4')).toBe('');
+      await pick('company-4', 'fabri', 'Fabrikam Ltd');
+
+      await advanceTo('statuses');
+      expect(await page.getByTestId('status-row').locator('th').allInnerTexts()).toEqual(['Open', 'Resolved']);
+      expect(await selectedLabel('status-Open')).toBe('New');
+      expect(await selectedLabel('status-Resolved')).toBe('Complete');
+      await expectText(page.getByTestId('step'), 'Datto RMM status');
+
+      await advanceTo('severities');
+      expect(await heading()).toBe(DATTO_TITLES.severities);
+      await expectText(page.getByTestId('severity-note'), 'Critical is recommended for Critical and High');
+      expect(await page.getByTestId('severity-row').locator('th').allInnerTexts()).toEqual(['Critical', 'High', 'Moderate', 'Low', 'Information', 'Unknown']);
+      const suggested: Record<string, string> = {};
+      for (const priority of ['Critical', 'High', 'Moderate', 'Low', 'Information']) suggested[priority] = await selectedLabel(`severity-${priority}`);
+      expect(suggested).toEqual({ Critical: 'Critical', High: 'Critical', Moderate: 'Medium', Low: 'Low', Information: 'Low' });
+      await page.getByTestId('severity-Moderate').selectOption({ label: 'High' });
+
+      await advanceTo('work');
+      expect(await heading()).toBe(DATTO_TITLES.work);
+      await expectText(page.getByTestId('policy'), 'When a new Datto RMM site appears');
+
+      await advanceTo('review');
+      const review = (testId: string) => page.getByTestId(`review-${testId}`).innerText();
+      expect(await review('profiles[3].profileId')).toBe('Customer 150');
+      expect(await review('profiles[3]')).toBe('Northwind Traders');
+      expect(await review('profiles[4].profileId')).toBe('Tailspin Toys');
+      expect(await review('severities[1]')).toBe('Critical');
+      expect(await review('severities[2]')).toBe('High');
+      expect(await page.locator('caption').allInnerTexts()).toEqual(['Site associations', 'Tickets', 'Status associations', 'Priority associations']);
+
+      // What to paste into Datto RMM, and where.
+      const webhookUrl = `${stack.url}/webhooks/datto-rmm/c1`;
+      const instructions = page.getByTestId('datto-webhook');
+      expect(await page.getByTestId('webhook-url').innerText()).toBe(webhookUrl);
+      expect(await page.getByTestId('webhook-url-query').innerText()).toBe(`${webhookUrl}?secret=<the webhook secret>`);
+      expect(await page.getByTestId('webhook-template-triggered').innerText()).toBe(DEFAULT_TEMPLATES.triggered);
+      expect(await page.getByTestId('webhook-template-resolved').innerText()).toBe(DEFAULT_TEMPLATES.resolved);
+      await expectText(instructions, 'Setup › Integrations › Global Webhooks');
+      await expectText(instructions, 'Send a Webhook');
+      await expectText(instructions, 'X-Webhook-Secret');
+      await expectText(instructions, 'Content-Type: application/json');
+      expect(await page.getByTestId('webhook-secret').isVisible()).toBe(false);
+      await page.getByTestId('webhook-secret-show').click();
+      expect(await page.getByTestId('webhook-secret').innerText()).toBe(WEBHOOK_SECRET);
+      expect(setupPosts()).toEqual([]);
+
+      await page.getByTestId('nav-next').click();
+      await expectStep('saved');
+      await expectText(page.getByTestId('step'), 'New Datto RMM alerts follow them from now on');
+      expect(await page.getByTestId('webhook-template-triggered').innerText()).toBe(DEFAULT_TEMPLATES.triggered);
+
+      const saved = await stack.admin('GET', '/api/v1/connectors/c1');
+      expect(saved.body.rmm).toEqual({
+        kind: 'datto-rmm',
+        apiUrl: datto().url,
+        apiKey: '[redacted]',
+        apiSecret: '[redacted]',
+        webhookSecret: '[redacted]',
+        requestsPerMinute: 120,
+      });
+      expect(saved.body.mappings).toEqual({
+        profiles: [
+          { profileId: SEED_SITE_UIDS.fabrikam, companyId: 174 },
+          { profileId: SEED_SITE_UIDS.fabrikamBranch, companyId: 174 },
+          { profileId: SEED_SITE_UIDS.northwind, companyId: 175 },
+          { profileId: siteUid('Customer 150'), companyId: 175 },
+          { profileId: SEED_SITE_UIDS.tailspin, companyId: 174 },
+        ],
+        queueId: 29683498,
+        statuses: [
+          { rmm: 'Open', autotask: 1 },
+          { rmm: 'Resolved', autotask: 5 },
+        ],
+        reverseStatuses: [],
+        severities: [
+          { rmm: 'Critical', autotask: 4 },
+          { rmm: 'High', autotask: 4 },
+          { rmm: 'Moderate', autotask: 1 },
+          { rmm: 'Low', autotask: 3 },
+          { rmm: 'Information', autotask: 3 },
+          { rmm: 'Unknown', autotask: 2 },
+        ],
+        allocationCodeId: 29682801,
+      });
+      expect(saved.body.status).toBe('ok');
+
+      // Datto RMM set up as the page says: its webhook reaches the connector, and the alert becomes a ticket as chosen.
+      datto().setWebhook({ url: webhookUrl, secret: WEBHOOK_SECRET, templates: { triggered: DEFAULT_TEMPLATES.triggered, resolved: DEFAULT_TEMPLATES.resolved } });
+      const device = datto().addDevice(siteUid('Customer 150'), { hostname: 'C150-SRV01' });
+      datto().raiseAlert({ siteUid: siteUid('Customer 150'), deviceUid: device.uid, priority: 'High', context: DISK_FULL });
+      await datto().webhooksIdle();
+      expect(datto().webhookDeliveries().map((delivery) => delivery.status)).toEqual([202]);
+      const [ticket] = await waitFor(() => (stack.sim.tickets().length > 0 ? stack.sim.tickets() : null), {
+        timeoutMs: 10_000,
+        message: 'the Datto RMM alert to reach Autotask',
+      });
+      expect(ticket).toMatchObject({ companyID: 175, queueID: 29683498, billingCodeID: 29682801, priority: 4, status: 1 });
+    });
+
+    it('shows an existing Datto RMM connector\'s link, keeps its stored secrets, and asks for every credential to switch back', async () => {
+      await stack.putConnector('c1', stack.dattoInput());
+      await openWizard();
+      await advanceTo('link');
+      await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP (ab12cd34)');
+      expect(await page.getByTestId('rmm-kind-datto-rmm').isChecked()).toBe(true);
+      await expectText(page.getByTestId('rmm-kind'), 'Datto RMM (linked now)');
+      expect(await page.getByTestId('rmm-apiUrl').inputValue()).toBe(datto().url);
+      for (const field of ['apiKey', 'apiSecret', 'webhookSecret']) {
+        expect(await page.getByTestId(`rmm-${field}`).inputValue()).toBe('');
+        await expectText(page.locator(`#rmm-${field}-hint`), 'Stored; leave it empty to keep it.');
+      }
+      expect(await page.getByTestId('rmm-link-save').getAttribute('aria-disabled')).toBe('true');
+
+      // Only the request share changes: the stored secrets still sign in.
+      await fillLink({ requestsPerMinute: '200' });
+      expect(await page.getByTestId('rmm-link-save').getAttribute('aria-disabled')).toBeNull();
+      await page.getByTestId('rmm-link-save').click();
+      await waitFor(async () => ((await stack.admin('GET', '/api/v1/connectors/c1')).body.rmm.requestsPerMinute === 200 ? true : null), {
+        message: 'the new request share to be saved',
+      });
+      await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP');
+      expect(await page.getByTestId('check-datto-rmm').innerText()).not.toMatch(/Failed/);
+      const saved = await stack.admin('GET', '/api/v1/connectors/c1');
+      expect(saved.body.rmm).toEqual({
+        kind: 'datto-rmm', apiUrl: datto().url, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]', requestsPerMinute: 200,
+      });
+
+      // The review shows where the webhook goes, but not the stored secret: the connector never shows it.
+      await advanceTo('profiles');
+      expect(await heading()).toBe(DATTO_TITLES.profiles);
+      await advanceTo('review');
+      expect(await page.getByTestId('webhook-url').innerText()).toBe(`${stack.url}/webhooks/datto-rmm/c1`);
+      await expectText(page.getByTestId('webhook-secret-stored'), 'never shows it again');
+      expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+
+      // Back to PCSM: nothing of Datto RMM's is kept for it.
+      await page.getByTestId('nav-close').click();
+      await page.getByTestId('restart').click();
+      await advanceTo('link');
+      await page.getByTestId('rmm-kind-pcsm').check();
+      for (const field of ['accountId', 'apiUrl', 'apiKey', 'webhookSecret']) expect(await page.getByTestId(`rmm-${field}`).inputValue()).toBe('');
+      const putsBefore = linkPuts().length;
+      await page.getByTestId('rmm-link-save').click();
+      for (const field of ['accountId', 'apiUrl', 'apiKey', 'webhookSecret']) await page.getByTestId(`rmm-${field}-error`).waitFor();
+      expect(linkPuts()).toHaveLength(putsBefore);
+
+      // Put back, the form holds nothing to save, and Close asks nothing.
+      await page.getByTestId('rmm-kind-datto-rmm').check();
+      expect(await page.getByTestId('unsaved').isHidden()).toBe(true);
+      await page.getByTestId('nav-close').click();
+      await expectStep('closed');
+      expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.rmm.kind).toBe('datto-rmm');
+    });
   });
 });

@@ -60,7 +60,7 @@ describe('admin API and operator surfaces', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(
-      expect.arrayContaining(['mappings.queueId', 'mappings.severities.0.pcsm']),
+      expect.arrayContaining(['mappings.queueId', 'mappings.severities.0.rmm']),
     );
     expect((await stack.admin('GET', '/api/v1/connectors/c2')).status).toBe(404);
   });

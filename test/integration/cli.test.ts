@@ -2,22 +2,38 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EXPORT_FORMAT, runCli } from '../../src/cli/cli';
+import type { ConnectorInput } from '../../src/connector/configuration';
+import { SEED_ACCOUNT, startDattoRmmSimulator, type DattoRmmSimulator } from '../../src/simulators/datto-rmm';
+import { DATTO_SEEDED_MAPPINGS } from '../../src/simulators/seed-mappings';
 import { ADMIN_TOKEN, startStack, type Stack } from '../support/stack';
+
+const DATTO_WEBHOOK_SECRET = 'datto-webhook-secret-for-cli';
 
 /** The CLI against a running api: export → import round trip without secrets, and the account check. */
 describe('pcsm-autotask-sync connectors', () => {
   let stack: Stack;
+  let datto: DattoRmmSimulator;
   let dir: string;
 
   beforeAll(async () => {
     stack = await startStack('cli', { worker: false });
+    datto = await startDattoRmmSimulator({ port: 0 });
     await stack.putConnector('c1');
     dir = await mkdtemp(path.join(os.tmpdir(), 'pcsm-cli-'));
   });
 
   afterAll(async () => {
     await stack.close();
+    await datto.close();
   });
+
+  /** A Datto RMM connector wired to the Datto RMM simulator's seed and the Autotask simulator's. */
+  const dattoInput = (rmm: Partial<{ apiKey: string; apiSecret: string }> = {}): ConnectorInput =>
+    stack.input({
+      name: 'Contoso MSP (Datto RMM)',
+      rmm: { kind: 'datto-rmm', apiUrl: datto.url, ...datto.credentials, webhookSecret: DATTO_WEBHOOK_SECRET, ...rmm },
+      mappings: structuredClone(DATTO_SEEDED_MAPPINGS),
+    });
 
   const run = async (...argv: string[]) => {
     let stdout = '';
@@ -56,8 +72,8 @@ describe('pcsm-autotask-sync connectors', () => {
     await writeFile(
       secrets,
       JSON.stringify({
-        'pcsm.apiKey': input.rmm.apiKey,
-        'pcsm.webhookSecret': input.rmm.webhookSecret,
+        'rmm.apiKey': input.rmm.apiKey,
+        'rmm.webhookSecret': input.rmm.webhookSecret,
         'autotask.secret': input.autotask.secret,
         'autotask.integrationCode': input.autotask.integrationCode,
         'autotask.webhookSecret': 'another-webhook-secret',
@@ -70,6 +86,55 @@ describe('pcsm-autotask-sync connectors', () => {
     const c2 = await stack.runtime.store.connectors.get('c2');
     expect(c2!.mappings).toEqual(c1!.mappings);
     expect(c2!.autotask.secret).toBe(input.autotask.secret);
+  });
+
+  it('imports an export made before Datto RMM (a top-level pcsm block, pcsm.* secret names) as a PCSM connector', async () => {
+    const file = path.join(dir, 'c1.json');
+    await run('connectors', 'export', 'c1', '--output', file);
+    const exported = JSON.parse(await readFile(file, 'utf8'));
+    const { kind, ...pcsm } = exported.connector.rmm;
+    expect(kind).toBe('pcsm');
+    delete exported.connector.rmm;
+    exported.connector.pcsm = pcsm;
+    for (const list of ['statuses', 'severities'] as const) {
+      exported.connector.mappings[list] = exported.connector.mappings[list].map(({ rmm, ...row }: { rmm: unknown }) => ({ ...row, pcsm: rmm }));
+    }
+    const legacy = path.join(dir, 'legacy.json');
+    await writeFile(legacy, JSON.stringify(exported));
+
+    const input = stack.input();
+    const common = {
+      'autotask.secret': input.autotask.secret,
+      'autotask.integrationCode': input.autotask.integrationCode,
+      'autotask.webhookSecret': 'legacy-webhook-secret',
+      'callout.password': 'legacy-callout-password',
+    };
+    for (const [id, names] of [
+      ['legacy-1', { 'pcsm.apiKey': 'legacy-pcsm-key', 'pcsm.webhookSecret': 'legacy-pcsm-webhook' }],
+      ['legacy-2', { 'rmm.apiKey': 'legacy-pcsm-key', 'rmm.webhookSecret': 'legacy-pcsm-webhook' }],
+    ] as const) {
+      const secrets = path.join(dir, `${id}-secrets.json`);
+      await writeFile(secrets, JSON.stringify({ ...names, ...common }));
+      const imported = await run('connectors', 'import', legacy, '--id', id, '--secrets', secrets);
+      expect(imported).toMatchObject({ code: 0, stdout: `created connector ${id}\n` });
+      expect(await stack.runtime.store.connectors.get(id)).toMatchObject({
+        rmm: { kind: 'pcsm', apiKey: 'legacy-pcsm-key', webhookSecret: 'legacy-pcsm-webhook' },
+        mappings: (await stack.runtime.store.connectors.get('c1'))!.mappings,
+      });
+    }
+  });
+
+  it('refuses a secret the connector’s RMM does not have, naming the fields it has', async () => {
+    const file = path.join(dir, 'c1.json');
+    await run('connectors', 'export', 'c1', '--output', file);
+    const secrets = path.join(dir, 'wrong-secrets.json');
+    await writeFile(secrets, JSON.stringify({ 'rmm.apiSecret': 'a-datto-secret' }));
+    const refused = await run('connectors', 'import', file, '--id', 'c9', '--secrets', secrets);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('not a secret field of a pcsm connector: rmm.apiSecret');
+    expect(refused.stderr).toContain('rmm.apiKey, rmm.webhookSecret');
+    expect(refused.stderr).not.toContain('a-datto-secret');
+    expect(await stack.runtime.store.connectors.get('c9')).toBeNull();
   });
 
   it('re-imports over an existing connector keeping its stored secrets', async () => {
@@ -112,6 +177,112 @@ describe('pcsm-autotask-sync connectors', () => {
       expect(table.stdout).not.toContain(secret);
       expect(json.stdout).not.toContain(secret);
     }
+  });
+
+  describe('a Datto RMM connector', () => {
+    const secretsOf = (input: ConnectorInput) => {
+      if (input.rmm.kind !== 'datto-rmm') throw new Error('not a Datto RMM connector');
+      return {
+        'rmm.apiKey': input.rmm.apiKey,
+        'rmm.apiSecret': input.rmm.apiSecret,
+        'rmm.webhookSecret': input.rmm.webhookSecret,
+        'autotask.secret': input.autotask.secret,
+        'autotask.integrationCode': input.autotask.integrationCode,
+        'autotask.webhookSecret': input.autotask.webhookSecret!,
+        'callout.password': input.callout!.password,
+      };
+    };
+
+    /** An export as another install would have written it: the configuration, every secret redacted. */
+    async function exportFileFor(id: string): Promise<string> {
+      const input = dattoInput();
+      const connector = structuredClone(input) as Record<string, any>;
+      for (const field of Object.keys(secretsOf(input))) {
+        const [block, key] = field.split('.') as [string, string];
+        connector[block][key] = '[redacted]';
+      }
+      const file = path.join(dir, `${id}-handmade.json`);
+      await writeFile(file, JSON.stringify({ format: EXPORT_FORMAT, id, exportedAt: new Date().toISOString(), connector }));
+      return file;
+    }
+
+    it('imports it from an export and its secrets by their rmm.* names', async () => {
+      const file = await exportFileFor('d1');
+      const refused = await run('connectors', 'import', file);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('rmm.apiSecret');
+
+      const secrets = path.join(dir, 'd1-secrets.json');
+      await writeFile(secrets, JSON.stringify(secretsOf(dattoInput())));
+      const imported = await run('connectors', 'import', file, '--secrets', secrets);
+      expect(imported).toMatchObject({ code: 0, stdout: 'created connector d1\n' });
+      expect(await stack.runtime.store.connectors.get('d1')).toMatchObject({
+        name: 'Contoso MSP (Datto RMM)',
+        rmm: { kind: 'datto-rmm', apiUrl: datto.url, ...datto.credentials, webhookSecret: DATTO_WEBHOOK_SECRET },
+        mappings: { statuses: [{ rmm: 'Open', autotask: 1 }, { rmm: 'Resolved', autotask: 5 }] },
+      });
+    });
+
+    it('refuses PCSM’s secret names for it', async () => {
+      const file = await exportFileFor('d1');
+      const secrets = path.join(dir, 'd1-pcsm-secrets.json');
+      await writeFile(secrets, JSON.stringify({ 'pcsm.apiKey': 'not-for-datto' }));
+      const refused = await run('connectors', 'import', file, '--id', 'd9', '--secrets', secrets);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('not a secret field of a datto-rmm connector: pcsm.apiKey');
+      expect(refused.stderr).toContain('rmm.apiKey, rmm.apiSecret, rmm.webhookSecret');
+    });
+
+    it('lists it with its kind', async () => {
+      await stack.putConnector('d1', dattoInput());
+      const table = await run('connectors', 'list');
+      expect(table.code).toBe(0);
+      expect(table.stdout.split('\n').find((row) => row.startsWith('d1 '))).toMatch(/^d1\s+Contoso MSP \(Datto RMM\)\s+datto-rmm\s+(ok|needs-attention \(\d+ problems?\))\s+\d+\s+\d{4}-/);
+      expect(table.stdout.split('\n').find((row) => row.startsWith('c1 '))).toMatch(/^c1\s+Contoso MSP\s+pcsm\s/);
+      const json = JSON.parse((await run('connectors', 'list', '--json')).stdout);
+      expect(json.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'd1', rmm: { kind: 'datto-rmm' } })]));
+      for (const secret of Object.values(secretsOf(dattoInput()))) expect(table.stdout).not.toContain(secret);
+    });
+
+    it('checks the Datto RMM account and names Datto RMM when it refuses', async () => {
+      await stack.putConnector('d1', dattoInput());
+      const ok = await run('connectors', 'check', 'd1');
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      expect(ok.stdout).toMatch(new RegExp(`^Autotask:  ok .*\nDatto RMM: ok \\(account ${SEED_ACCOUNT.uid}, ${SEED_ACCOUNT.name}\\)\n$`));
+      expect(ok.stdout).not.toContain('PCSM');
+
+      await stack.putConnector('d2', dattoInput({ apiSecret: 'revoked-datto-secret' }));
+      const failed = await run('connectors', 'check', 'd2');
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toMatch(/\nDatto RMM: FAILED — Datto RMM\b.*\n$/);
+      expect(failed.stdout).not.toContain('revoked-datto-secret');
+      const json = await run('connectors', 'check', 'd2', '--json');
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, autotask: { ok: true }, rmm: { ok: false } });
+      expect(JSON.parse(json.stdout)).not.toHaveProperty('pcsm');
+    });
+
+    it('exports it without any secret, saying which ones an import must be given, and the export imports again', async () => {
+      await stack.putConnector('d1', dattoInput());
+      const file = path.join(dir, 'd1.json');
+      const exported = await run('connectors', 'export', 'd1', '--output', file);
+      expect(exported.code).toBe(0);
+      expect(exported.stdout).toContain('secrets left out: rmm.apiKey, rmm.apiSecret, rmm.webhookSecret, autotask.secret');
+      const text = await readFile(file, 'utf8');
+      expect(JSON.parse(text)).toMatchObject({
+        format: EXPORT_FORMAT,
+        id: 'd1',
+        connector: { rmm: { kind: 'datto-rmm', apiUrl: datto.url, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]' } },
+      });
+      for (const secret of Object.values(secretsOf(dattoInput()))) expect(text).not.toContain(secret);
+
+      const secrets = path.join(dir, 'd3-secrets.json');
+      await writeFile(secrets, JSON.stringify(secretsOf(dattoInput())));
+      expect(await run('connectors', 'import', file, '--id', 'd3', '--secrets', secrets)).toMatchObject({ code: 0, stdout: 'created connector d3\n' });
+      const [d1, d3] = await Promise.all([stack.runtime.store.connectors.get('d1'), stack.runtime.store.connectors.get('d3')]);
+      expect(d3!.rmm).toEqual(d1!.rmm);
+      expect(d3!.mappings).toEqual(d1!.mappings);
+      expect((await run('connectors', 'check', 'd3')).code).toBe(0);
+    });
   });
 
   it('prints its version from package.json', async () => {

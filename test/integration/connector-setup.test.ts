@@ -31,7 +31,7 @@ describe('connector setup', () => {
       { rmm: 'Closed', autotask: 5 },
     ],
     reverseStatuses: [],
-    severities: [1, 2, 3, 4, 5].map((pcsm) => ({ pcsm, autotask: pcsm >= 4 ? 4 : 2 })),
+    severities: [1, 2, 3, 4, 5].map((severity) => ({ rmm: severity, autotask: severity >= 4 ? 4 : 2 })),
     allocationCodeId: 29682802,
   };
 
@@ -112,6 +112,11 @@ describe('connector setup', () => {
     expect(JSON.stringify(response.body)).not.toContain('sim-secret');
     const saved = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
     expect(saved.mappings).toEqual(fullMappings);
+
+    // The contract's first form of a row (`pcsm`) is still accepted, and saved as the `rmm` form.
+    const legacy = { ...fullMappings, statuses: fullMappings.statuses.map(({ rmm, autotask }) => ({ pcsm: rmm, autotask })) };
+    expect((await stack.admin('POST', '/api/v1/connectors/c1/setup', { mappings: legacy })).status).toBe(200);
+    expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.mappings).toEqual(fullMappings);
   });
 
   it('validates a draft without saving it', async () => {
@@ -133,7 +138,7 @@ describe('connector setup', () => {
           { profileId: 'P-404', companyId: 174 },
         ],
         statuses: fullMappings.statuses.slice(0, 4),
-        severities: fullMappings.severities.filter((s) => s.pcsm !== 3),
+        severities: fullMappings.severities.filter((s) => s.rmm !== 3),
         allocationCodeId: 29682803,
       },
     });

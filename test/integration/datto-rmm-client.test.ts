@@ -483,7 +483,8 @@ describe('staying under Datto RMM’s limits', () => {
       const alerts = [diskAlert(), diskAlert(SEED_SITE_UIDS.northwind), diskAlert(SEED_SITE_UIDS.tailspin)];
       const secondRedis = new Redis(testRedisUrl());
       try {
-        const processes = [client({ requestsInFlight: 100 }), client({ requestsInFlight: 100, redis: secondRedis })].map((datto, index) => datto.session(`connector-${index}`, credentials()));
+        // Default settings: the few requests in flight are what keeps a burst from collecting 429s before the first one holds the account.
+        const processes = [client(), client({ redis: secondRedis })].map((datto, index) => datto.session(`connector-${index}`, credentials()));
         const waits = { count: 0 };
         const tickets = await Promise.all(
           Array.from({ length: 90 }, (_, call) => likeAJob(() => processes[call % 2]!.getTicket(alerts[call % 3]!.alertUid), waits)),

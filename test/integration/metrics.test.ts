@@ -75,8 +75,8 @@ describe('Prometheus metrics', () => {
     // The create, and the query that read its number.
     expect(value(families, 'pcsm_sync_autotask_requests_total', create)).toBe(2);
     expect(value(families, 'pcsm_sync_autotask_request_duration_seconds', create, 'pcsm_sync_autotask_request_duration_seconds_count')).toBe(2);
-    expect(value(families, 'pcsm_sync_pcsm_requests_total', { connector: 'c1', method: 'PATCH', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(families.get('pcsm_sync_pcsm_request_duration_seconds')?.type).toBe('histogram');
+    expect(value(families, 'pcsm_sync_rmm_requests_total', { rmm: 'pcsm', connector: 'c1', method: 'PATCH', status: '200' })).toBeGreaterThanOrEqual(1);
+    expect(families.get('pcsm_sync_rmm_request_duration_seconds')?.type).toBe('histogram');
 
     // The worker's own numbers only: it answers no webhook.
     expect(samplesOf(families, 'pcsm_sync_webhooks_total')).toEqual([]);

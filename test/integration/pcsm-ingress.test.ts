@@ -1,3 +1,4 @@
+import { pcsmTicketToRmm } from '../../src/pcsm/adapter';
 import { signPcsmPayload } from '../../src/ingress/pcsm-signature';
 import { PCSM_WEBHOOK_SECRET, startStack, ticketEvent, type Stack } from '../support/stack';
 
@@ -30,7 +31,7 @@ describe('POST /webhooks/pcsm/{connectorId}', () => {
     expect(job?.data).toEqual({ connectorId: 'c1', ticketId: 'T-ingress-1' });
     // The state itself waits in the ticket's desired-state record, not in the job.
     const { state } = await stack.runtime.store.desiredStates.read('c1', 'T-ingress-1');
-    expect(JSON.parse(state!.desired!)).toEqual(event.data);
+    expect(JSON.parse(state!.desired!)).toEqual(pcsmTicketToRmm(event.data));
   });
 
   it('enqueues a duplicate delivery once and still answers 2xx', async () => {

@@ -104,9 +104,9 @@ describe('ticket sync when things go wrong', () => {
     });
     await stack.sendPcsm('c1', profile('Wide World Importers', '2026-11-27T12:00:00Z', 'evt_p1'));
     await stack.sendPcsm('c1', profile('Old Name', '2026-11-27T11:00:00Z', 'evt_p0'));
-    await waitFor(async () => (await stack.connectorQueue().getJobs(['completed'])).filter((job) => job.name === 'pcsm-profile-event').length === 2);
+    await waitFor(async () => (await stack.connectorQueue().getJobs(['completed'])).filter((job) => job.name === 'rmm-site-event').length === 2);
     const [recorded] = await stack.runtime.store.rmmSites.list('c1');
-    expect(recorded).toMatchObject({ profileId: 'P-7', name: 'Wide World Importers' });
+    expect(recorded).toMatchObject({ siteId: 'P-7', name: 'Wide World Importers' });
     expect((await stack.runtime.store.processedEvents.get('c1', 'evt_p0'))?.outcome).toBe('stale');
   });
 });

@@ -65,7 +65,7 @@ describe('reconciliation', () => {
     const first = await runReconcile();
     expect(first.autotaskChanges + first.rmmChanges).toBeGreaterThan(0);
     const marks = await stack.runtime.store.watermarks.model.find({ connectorId: 'c1' }).lean();
-    expect(marks.map((m) => m.source).sort()).toEqual(['autotask', 'pcsm']);
+    expect(marks.map((m) => m.source).sort()).toEqual(['autotask', 'rmm']);
 
     // A second worker process, as after a restart, shares nothing with the first but MongoDB.
     const restarted = await startRuntime(stack.runtime.config, { api: false, worker: true, logger: createLogger({ level: 'error', service: 'test' }) });

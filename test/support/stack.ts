@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger';
 import type { PcsmTicket } from '../../src/pcsm/events';
 import { startRuntime, type Runtime } from '../../src/runtime';
 import { AutotaskSimulator, DEFAULT_CREDENTIALS, startAutotaskSimulator } from '../../src/simulators/autotask';
+import { DEFAULT_DATTO_CREDENTIALS, startDattoRmmSimulator, type DattoRmmSimulator, type DattoRmmSimulatorOptions } from '../../src/simulators/datto-rmm';
 import { startPcsmSimulator, type PcsmSimulator } from '../../src/simulators/pcsm';
 import { SEEDED_MAPPINGS } from '../../src/simulators/seed-mappings';
 import { testMongoUrl, testRedisUrl, uniqueName } from '../harness/context';
@@ -15,6 +16,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PCSM_WEBHOOK_SECRET = 'pcsm-webhook-secret-for-tests';
 export const AUTOTASK_WEBHOOK_SECRET = 'autotask-webhook-secret';
 export const CALLOUT = { username: 'callout-user', password: 'callout-password-secret' };
+export const DATTO_WEBHOOK_SECRET = 'datto-webhook-secret-for-tests';
 
 /** A connector wired to the simulators and their seeds (see SEEDED_MAPPINGS). */
 export function connectorInput(
@@ -80,6 +82,10 @@ export interface Stack {
   pcsm: PcsmSimulator;
   /** A connector input wired to both simulators. */
   input(overrides?: Partial<ConnectorInput>): ConnectorInput;
+  /** The Datto RMM simulator, when the stack was started with `dattoRmm`. */
+  datto: DattoRmmSimulator | null;
+  /** A connector input linked to the Datto RMM simulator and the Autotask one, with no associations yet. */
+  dattoInput(overrides?: Partial<ConnectorInput>): ConnectorInput;
   runtime: Runtime;
   url: string;
   admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
@@ -120,12 +126,15 @@ export interface StackOptions {
   reconcileIntervalSeconds?: number;
   /** Any other setting, by its environment name. */
   env?: Record<string, string>;
+  /** Also start a Datto RMM simulator with these options (`stack.datto`, `stack.dattoInput()`). */
+  dattoRmm?: DattoRmmSimulatorOptions;
 }
 
 /** The real stack on loopback: Autotask simulator, api and worker on real Redis and MongoDB, own queue prefix and database. */
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
   const sim = await startAutotaskSimulator({ port: 0 });
   const pcsm = await startPcsmSimulator({ port: 0 });
+  const datto = options.dattoRmm ? await startDattoRmmSimulator({ port: 0, ...options.dattoRmm }) : null;
   const dbName = uniqueName(label);
   const config = loadConfig({
     ADMIN_TOKEN,
@@ -167,6 +176,16 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     sim,
     pcsm,
     input: (overrides = {}) => connectorInput(sim, overrides, { url: pcsm.url, apiKey: pcsm.apiKey }),
+    datto,
+    dattoInput(overrides = {}) {
+      if (!datto) throw new Error('the stack has no Datto RMM simulator: start it with { dattoRmm: {} }');
+      const { credentials = DEFAULT_DATTO_CREDENTIALS } = options.dattoRmm ?? {};
+      return connectorInput(sim, {
+        rmm: { kind: 'datto-rmm', apiUrl: datto.url, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret, webhookSecret: DATTO_WEBHOOK_SECRET },
+        mappings: { profiles: [], queueId: null, statuses: [], reverseStatuses: [], severities: [], allocationCodeId: null },
+        ...overrides,
+      });
+    },
     runtime,
     url,
     admin: (method, path, body, token = ADMIN_TOKEN) =>
@@ -239,6 +258,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       await connection.close();
       await sim.close();
       await pcsm.close();
+      await datto?.close();
     },
   };
   return stack;

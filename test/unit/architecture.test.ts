@@ -49,4 +49,31 @@ describe('architecture', () => {
     const io = ['mongoose', 'axios', 'bullmq', 'ioredis', 'express', 'node:fs', 'node:http'];
     for (const module of io) expect(importing(sources('src/mapping'), module)).toEqual([]);
   });
+
+  describe('the RMM port', () => {
+    const RMM_FOLDERS = ['src/pcsm/', 'src/datto-rmm/'];
+    const text = (file: string) => readFileSync(path.join(root, file), 'utf8');
+    const importsOf = (file: string) => [...text(file).matchAll(/from '([^']+)'/g)].map((match) => path.join(path.dirname(file), match[1]!));
+
+    it('keeps the store, the sync engine and the mapping free of any one RMM: they do not name PCSM or Datto RMM', () => {
+      const naming = sources('src/store', 'src/sync', 'src/mapping').filter((file) => /pcsm|datto/i.test(text(file)));
+      expect(naming).toEqual([]);
+    });
+
+    it('reaches an RMM only through its registry: only the registry, the composition root and the RMM’s own ingress import an adapter folder', () => {
+      const reaching = product
+        .filter((file) => !RMM_FOLDERS.some((folder) => file.startsWith(folder)))
+        .filter((file) => importsOf(file).some((target) => RMM_FOLDERS.some((folder) => `${target}/`.startsWith(folder) || target.startsWith(folder))))
+        .filter((file) => !file.startsWith('src/ingress/'));
+      expect(reaching).toEqual(['src/rmm/registry.ts', 'src/runtime.ts']);
+    });
+
+    it('keeps the adapters apart: neither RMM folder imports the other', () => {
+      for (const folder of RMM_FOLDERS) {
+        const others = RMM_FOLDERS.filter((other) => other !== folder);
+        const crossing = sources(folder).filter((file) => importsOf(file).some((target) => others.some((other) => target.startsWith(other))));
+        expect(crossing).toEqual([]);
+      }
+    });
+  });
 });
