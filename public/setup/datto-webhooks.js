@@ -55,6 +55,7 @@ export function dattoWebhookInstructions({ origin, connectorId, secret, say }) {
       'In Datto RMM, add a webhook account-wide under Setup › Integrations › Global Webhooks, or for one monitor in its ',
       'Response section (“Send a Webhook”). Give it this URL, method POST and the header ', h('code', {}, 'Content-Type: application/json'), ':'),
     pasteBlock('webhook-url', 'Webhook URL', url, say),
+    h('p', { class: 'hint' }, 'This is the address this page was opened at; if Datto RMM reaches the connector at another one, use that instead.'),
     h('p', {},
       'Datto RMM cannot sign its webhooks, so each one carries the connector’s webhook secret: add the header ',
       h('code', {}, 'X-Webhook-Secret'), ' with the webhook secret as its value. Where a header cannot be set, put the secret in the URL instead:'),

@@ -74,7 +74,7 @@ export function linkErrors(form, stored) {
     const value = form.values[field.name].trim();
     if (value === '') {
       const kept = field.type === 'secret' && storedSecret(stored, form.kind, field.name);
-      if (field.required && !kept) errors[field.name] = `Enter the ${field.label.replace(/ \(optional\)$/, '')}.`;
+      if (field.required && !kept) errors[field.name] = `Enter the ${inSentence(field.label)}.`;
       continue;
     }
     if (field.type === 'url' && !isHttpUrl(value)) errors[field.name] = 'Enter the whole address, starting with https:// (or http://).';
@@ -84,6 +84,9 @@ export function linkErrors(form, stored) {
   }
   return errors;
 }
+
+/** "Webhook secret" → "webhook secret"; "API key" stays. */
+const inSentence = (label) => (/^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label);
 
 function isHttpUrl(text) {
   try {

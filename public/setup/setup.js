@@ -62,7 +62,7 @@ const state = {
   /** The RMM link form of the account link step (rmm-link.js); only "Save the link" sends it. */
   link: null,
   linking: false,
-  /** Why the lists of a newly saved link could not be read; the associations wait until they are. */
+  /** Why the lists of a newly saved link could not be read (the connector's words); the associations wait until they are. */
   listsFailure: null,
   /** The Datto RMM webhook secret typed in this page, for the webhook instructions (the connector never shows it). */
   typedWebhookSecret: null,
@@ -360,10 +360,9 @@ async function readLinkedLists(readAgain) {
     state.loadError = null;
   } else if (readAgain) {
     const read = await readListsAgain();
-    error = read.error || (read.fresh ? null : `The connector has not read the lists of the linked ${productOf(state.connector.rmm.kind)} account yet. Press “Check again” in a moment.`);
+    error = read.error || (read.fresh ? null : 'The connector has not read them yet: press “Check again” in a moment.');
   }
-  const product = state.connector ? productOf(state.connector.rmm.kind) : words().product;
-  state.listsFailure = error ? `The lists of the linked ${product} account could not be read, so the associations cannot be chosen yet. ${error}` : null;
+  state.listsFailure = error;
   if (!error && state.setup.rmm && state.setup.rmm.kind !== state.draftKind) startDraft();
 }
 
@@ -408,12 +407,15 @@ async function saveLink() {
     announce('Some fields need attention before the link can be saved.');
     return;
   }
+  // Busy: the steps after this one, and Close, wait for the link and its lists.
   state.linking = true;
+  state.busy = true;
   say('Saving the link…');
   render();
   const outcome = await putLink(form);
   if (!outcome.saved) {
     state.linking = false;
+    state.busy = false;
     form.errors = outcome.errors || {};
     form.failure = outcome.failure;
     say('The link was not saved.');
@@ -432,6 +434,7 @@ async function saveLink() {
   const elsewhere = ['kind', 'apiUrl', 'accountId'].some((key) => previous[key] !== connector.rmm[key]);
   await Promise.all([runCheck(), readLinkedLists(elsewhere || state.listsFailure !== null)]);
   state.linking = false;
+  state.busy = false;
   say(state.listsFailure ? 'Link saved; its lists could not be read.' : 'Link saved.');
   render();
   announce(state.listsFailure ? 'Link saved. Its lists could not be read.' : 'Link saved.');
@@ -579,7 +582,7 @@ function mayLeaveLink() {
   if (state.listsFailure) {
     render();
     focusStep('lists-failure');
-    announce(state.listsFailure);
+    announce(listsFailureText());
     return false;
   }
   return true;
@@ -769,11 +772,21 @@ function savedAssociations() {
   return counted.length > 0 ? joinWords(counted) : null;
 }
 
+/** Why the associations wait; the check already says what is wrong with the RMM's credentials, when that is it. */
+function listsFailureText() {
+  const product = productOf(linkedKind());
+  const head = `The lists of the linked ${product} account could not be read, so its associations cannot be chosen yet.`;
+  const side = state.check && !state.check.pending && (state.check.rmm || state.check.pcsm);
+  if (side && !side.ok) return `${head} Correct the ${product} credentials below and save the link again.`;
+  return `${head} ${state.listsFailure}`;
+}
+
 function checkHint(check) {
   if (!check.autotask || !check.autotask.ok) {
     return 'Autotask’s credentials are changed with PUT /api/v1/connectors/{id} or the command line; no ticket syncs until they work. You can go on with the associations.';
   }
-  return `Correct the ${productOf(linkedKind())} credentials below and save the link; no ticket syncs until they work. You can go on with the associations.`;
+  const goOn = state.listsFailure ? '' : ' You can go on with the associations.';
+  return `Correct the ${productOf(linkedKind())} credentials below and save the link; no ticket syncs until they work.${goOn}`;
 }
 
 function linkStep() {
@@ -794,7 +807,7 @@ function linkStep() {
     h('div', { 'aria-busy': pending ? 'true' : 'false' }, body),
     budgetNotice(state.budget),
     state.listsFailure
-      ? h('p', { id: 'lists-failure', class: 'notice error', role: 'alert', tabindex: '-1', 'data-testid': 'lists-failure' }, state.listsFailure)
+      ? h('p', { id: 'lists-failure', class: 'notice error', role: 'alert', tabindex: '-1', 'data-testid': 'lists-failure' }, listsFailureText())
       : null,
     h('p', {}, h('button', {
       type: 'button', id: 'check-again', 'data-testid': 'check-again', 'aria-disabled': pending ? 'true' : null, onclick: checkAgain,
@@ -1020,7 +1033,7 @@ function saveErrorBox() {
 /** Datto RMM pushes its alerts only where the MSP pastes the connector's webhook. */
 function webhookInstructions() {
   if (!state.setup || !state.setup.rmm || state.setup.rmm.kind !== 'datto-rmm') return null;
-  return dattoWebhookInstructions({ origin: window.location.origin, connectorId: state.connectorId, secret: state.typedWebhookSecret, say: announce });
+  return dattoWebhookInstructions({ origin: window.location.origin, connectorId: state.connectorId, secret: state.typedWebhookSecret, say });
 }
 
 function reviewStep() {

@@ -89,7 +89,7 @@ export async function postAccountCheck(deps: SetupHandlerDeps, body: unknown): P
     autotaskUsername: autotask.username,
     autotask: deps.setup.autotaskSession({ ...probe, autotask: { ...autotask, zoneUrl: autotask.zoneUrl ?? null, impersonationResourceId: null, webhookSecret: null } }),
     rmm: deps.setup.rmmSession({ ...probe, rmm: config as never }),
-    rmmProduct: rmmAdapter(rmm.kind).vocabulary.product,
+    rmmKind: rmm.kind,
   });
   return json(200, withEarlierName(check, rmm.kind));
 }

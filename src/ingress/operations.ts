@@ -677,8 +677,8 @@ export const OPERATIONS: readonly Operation[] = [
             value: {
               ok: true,
               autotask: { ok: true, zoneUrl: 'https://webservices5.autotask.net/atservicesrest/', requestsThisHour: 112, requestThreshold: 10000 },
-              rmm: { ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
-              pcsm: { ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
+              rmm: { kind: 'pcsm', ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
+              pcsm: { kind: 'pcsm', ok: true, account: { id: 'acc-1', name: 'Contoso MSP' } },
             },
           },
           pcsmRefused: {
@@ -686,8 +686,8 @@ export const OPERATIONS: readonly Operation[] = [
             value: {
               ok: false,
               autotask: { ok: true, zoneUrl: 'https://webservices5.autotask.net/atservicesrest/', requestsThisHour: 113, requestThreshold: 10000 },
-              rmm: { ok: false, error: 'PCSM rejected the API key' },
-              pcsm: { ok: false, error: 'PCSM rejected the API key' },
+              rmm: { kind: 'pcsm', ok: false, error: 'PCSM rejected the API key' },
+              pcsm: { kind: 'pcsm', ok: false, error: 'PCSM rejected the API key' },
             },
           },
         },

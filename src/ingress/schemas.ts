@@ -315,6 +315,7 @@ export const setupViewSchema = z
 export const setupValidationSchema = z.strictObject({ valid: z.boolean(), errors: z.array(mappingProblemSchema) });
 
 const rmmCheckSchema = z.strictObject({
+  kind: z.enum(RMM_KINDS),
   ok: z.boolean(),
   account: z.strictObject({ id: z.string(), name: z.string() }).optional(),
   error: z.string().optional(),

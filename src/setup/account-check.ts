@@ -1,5 +1,7 @@
 import { AutotaskAuthError, AutotaskError } from '../autotask/errors';
 import type { AutotaskSession } from '../autotask/types';
+import { rmmAdapter } from '../rmm/registry';
+import type { RmmKind } from '../rmm/types';
 
 export interface RmmAccountSource {
   getAccount(): Promise<{ id: string; name: string }>;
@@ -15,7 +17,7 @@ export interface AccountCheck {
     requestThreshold?: number;
     error?: string;
   };
-  rmm: { ok: boolean; account?: { id: string; name: string }; error?: string };
+  rmm: { kind: RmmKind; ok: boolean; account?: { id: string; name: string }; error?: string };
   /** A PCSM connector's `rmm` again, under the contract's first name for it. */
   pcsm?: AccountCheck['rmm'];
 }
@@ -26,9 +28,9 @@ export interface AccountCheck {
  * message carries a secret.
  */
 export async function checkAccountLink(
-  input: { autotaskUsername: string; autotask: AutotaskSession; rmm: RmmAccountSource; rmmProduct: string },
+  input: { autotaskUsername: string; autotask: AutotaskSession; rmm: RmmAccountSource; rmmKind: RmmKind },
 ): Promise<AccountCheck> {
-  const [autotask, rmm] = await Promise.all([checkAutotask(input.autotaskUsername, input.autotask), checkRmm(input.rmm, input.rmmProduct)]);
+  const [autotask, rmm] = await Promise.all([checkAutotask(input.autotaskUsername, input.autotask), checkRmm(input.rmm, input.rmmKind)]);
   return { ok: autotask.ok && rmm.ok, autotask, rmm };
 }
 
@@ -67,12 +69,13 @@ async function checkAutotask(username: string, session: AutotaskSession): Promis
   }
 }
 
-async function checkRmm(rmm: RmmAccountSource, product: string): Promise<AccountCheck['rmm']> {
+async function checkRmm(rmm: RmmAccountSource, kind: RmmKind): Promise<AccountCheck['rmm']> {
+  const { product } = rmmAdapter(kind).vocabulary;
   try {
-    return { ok: true, account: await rmm.getAccount() };
+    return { kind, ok: true, account: await rmm.getAccount() };
   } catch (error) {
     const message = messageOf(error);
-    return { ok: false, error: message.startsWith(product) ? message : `${product}: ${message}` };
+    return { kind, ok: false, error: message.startsWith(product) ? message : `${product}: ${message}` };
   }
 }
 

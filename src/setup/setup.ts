@@ -146,6 +146,6 @@ export async function checkConnectorAccounts(deps: SetupDeps, connector: Connect
     autotaskUsername: connector.autotask.username,
     autotask: deps.autotaskSession(connector),
     rmm: deps.rmmSession(connector),
-    rmmProduct: rmmAdapter(connector.rmm.kind).vocabulary.product,
+    rmmKind: connector.rmm.kind,
   });
 }

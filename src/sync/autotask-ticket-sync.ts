@@ -59,6 +59,13 @@ export class AutotaskTicketSync {
     const changed: string[] = [];
     const outcomes = new Set<AutotaskChangeOutcome>();
     for (const link of links) {
+      // The RMM status the link last applied already means this Autotask status (our own write coming
+      // back, or a change of another field): nothing to bring along, and no RMM call spent to learn it.
+      // A newer RMM state, if any, is on its way to Autotask and settles the ticket from that side.
+      if (link.rmmStatus && statusesInSync(connector.mappings, link.rmmStatus, status)) {
+        outcomes.add('in-sync');
+        continue;
+      }
       const rmmTicket = await rmm.getTicket(link.rmmTicketId);
       if (!rmmTicket) {
         outcomes.add('rmm-ticket-gone');
