@@ -4,6 +4,8 @@
  * and what to do; a failed call says what failed and what the operator can do about it.
  */
 
+import { capital } from './words.js';
+
 /** The wizard step where a mapping path (`severities[2]`, `queueId`) is edited. */
 const STEP_OF_LIST = {
   profiles: 'profiles',
@@ -63,8 +65,6 @@ export function locate(problem, draft, rowOf) {
   }
   return { mapping: path, reason };
 }
-
-const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** The row a path names, as the operator sees it: "Status association 4 (Resolved)", "Site association 2 (Fabrikam)". */
 export function rowName(path, { draft, options, words }) {

@@ -109,6 +109,35 @@ export function rmmBlock(form, stored) {
   return block;
 }
 
+/** The 400 of a refused PUT, by form field (`rmm.apiUrl` → `apiUrl`). */
+function fieldErrors(response) {
+  const errors = {};
+  const listed = response.status === 400 && response.body && Array.isArray(response.body.errors) ? response.body.errors : [];
+  for (const error of listed) {
+    const field = /^rmm\.(\w+)/.exec(String(error.field || ''));
+    if (field) errors[field[1]] = `${String(error.message || 'refused').replace(/^./, (c) => c.toUpperCase())}.`;
+  }
+  return errors;
+}
+
+/**
+ * PUTs the connector as it is now with the form's RMM link (`api(method, path, body)` speaks to the
+ * connector; `failed(response)` words a failure). Switching RMM drops the associations of the old
+ * one: its profiles, statuses and severities mean nothing to the new one.
+ */
+export async function putLink(api, form, failed) {
+  const read = await api('GET', '');
+  if (read.status !== 200 || !read.body || !read.body.rmm) return { saved: false, failure: failed(read) };
+  const connector = read.body;
+  const body = { ...connector, rmm: rmmBlock(form, connector.rmm) };
+  if (connector.rmm.kind !== form.kind) body.mappings = { ...connector.mappings, profiles: [], statuses: [], severities: [], reverseStatuses: [] };
+  const response = await api('PUT', '', body);
+  if (response.status === 200 || response.status === 201) return { saved: true, connector: response.body, previous: connector.rmm };
+  const errors = fieldErrors(response);
+  if (Object.keys(errors).length > 0) return { saved: false, errors, failure: 'The connector refused the fields marked; the link was not saved.' };
+  return { saved: false, failure: failed(response) };
+}
+
 /** A webhook secret that survives a URL's query string as it is. */
 export function generatedSecret() {
   const bytes = new Uint8Array(24);

@@ -8,13 +8,8 @@ import { combobox } from './combobox.js';
 import { dattoWebhookInstructions } from './datto-webhooks.js';
 import { formatNumber, h, joinWords } from './dom.js';
 import { explainProblem, failureText, locate, stepOf } from './explain.js';
-import { linkChanged, linkErrors, linkFields, linkForm, productOf, rmmBlock } from './rmm-link.js';
-
-/** The RMM's words until the connector says which RMM it links. */
-const NEUTRAL_WORDS = { product: 'the RMM', site: 'site', ticket: 'ticket', severity: 'severity' };
-
-const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
-const plural = (word) => (word.endsWith('y') ? `${word.slice(0, -1)}ies` : word.endsWith('s') ? `${word}es` : `${word}s`);
+import { linkChanged, linkErrors, linkFields, linkForm, productOf, putLink } from './rmm-link.js';
+import { NEUTRAL_WORDS, POLICIES, RMM_PROSE, capital, plural } from './words.js';
 
 /** Titles speak the connector's words: "Site associations" for Datto RMM, "Profile associations" for PCSM. */
 const STEPS = [
@@ -27,27 +22,6 @@ const STEPS = [
   { id: 'work', title: (w) => `Work type and new ${plural(w.site)}` },
   { id: 'review', title: () => 'Review and save' },
 ];
-
-const POLICIES = [
-  { id: 'manual', label: 'Manual', hint: (w) => `${capital(plural(w.ticket))} of a new ${w.product} ${w.site} wait until you associate the ${w.site} here.` },
-  { id: 'associate-by-name', label: 'Associate by name', hint: (w) => `A new ${w.site} is associated with the Autotask company of the same name, when there is one.` },
-  { id: 'create-company', label: 'Create the Autotask company', hint: (w) => `A new ${w.site} gets a new Autotask company named after it.` },
-];
-
-/** What each RMM's statuses and severities mean, in the words of the steps that associate them. */
-const RMM_PROSE = {
-  pcsm: {
-    statuses: 'Each PCSM status sets the Autotask status chosen here. A status change made in Autotask comes back as the first PCSM status associated with it.',
-    severities: 'PCSM severities run from 1 (lowest) to 5 (highest); each sets an Autotask priority.',
-    recommended: 'Critical is recommended for 4 and 5.',
-  },
-  'datto-rmm': {
-    statuses: 'An alert raised in Datto RMM makes a ticket with the Autotask status chosen for Open; when the alert resolves, the ticket moves to the one chosen for Resolved. ' +
-      'A ticket moved in Autotask to a status associated with Resolved resolves its alert (Datto RMM alerts cannot be reopened).',
-    severities: 'Each Datto RMM alert priority sets an Autotask priority. Alerts the API reports with priority Unknown take Moderate’s when Unknown has none of its own.',
-    recommended: 'Critical is recommended for Critical and High.',
-  },
-};
 
 const REFRESH_POLL_MS = 1000;
 const REFRESH_POLL_LIMIT = 10;
@@ -366,35 +340,6 @@ async function readLinkedLists(readAgain) {
   if (!error && state.setup.rmm && state.setup.rmm.kind !== state.draftKind) startDraft();
 }
 
-/** The 400 of a refused PUT, by form field (`rmm.apiUrl` → `apiUrl`). */
-function linkFieldErrors(response) {
-  const errors = {};
-  const listed = response.status === 400 && response.body && Array.isArray(response.body.errors) ? response.body.errors : [];
-  for (const error of listed) {
-    const field = /^rmm\.(\w+)/.exec(String(error.field || ''));
-    if (field) errors[field[1]] = `${capital(String(error.message || 'refused'))}.`;
-  }
-  return errors;
-}
-
-/**
- * PUTs the connector as it is now with the form's RMM link. Switching RMM drops the associations
- * of the old one (its profiles, statuses and severities mean nothing to the new one).
- */
-async function putLink(form) {
-  const read = await api('GET', '');
-  if (read.status !== 200 || !read.body || !read.body.rmm) return { saved: false, failure: failure(read, 'Saving the link') };
-  const connector = read.body;
-  const switched = connector.rmm.kind !== form.kind;
-  const body = { ...connector, rmm: rmmBlock(form, connector.rmm) };
-  if (switched) body.mappings = { ...connector.mappings, profiles: [], statuses: [], severities: [], reverseStatuses: [] };
-  const response = await api('PUT', '', body);
-  if (response.status === 200 || response.status === 201) return { saved: true, connector: response.body, previous: connector.rmm };
-  const errors = linkFieldErrors(response);
-  if (Object.keys(errors).length > 0) return { saved: false, errors, failure: 'The connector refused the fields marked; the link was not saved.' };
-  return { saved: false, failure: failure(response, 'Saving the link') };
-}
-
 async function saveLink() {
   const form = state.link;
   if (state.linking || state.busy || !form || !state.connector || !linkChanged(form, state.connector.rmm)) return;
@@ -412,7 +357,7 @@ async function saveLink() {
   state.busy = true;
   say('Saving the link…');
   render();
-  const outcome = await putLink(form);
+  const outcome = await putLink(api, form, (response) => failure(response, 'Saving the link'));
   if (!outcome.saved) {
     state.linking = false;
     state.busy = false;
@@ -785,8 +730,9 @@ function checkHint(check) {
   if (!check.autotask || !check.autotask.ok) {
     return 'Autotask’s credentials are changed with PUT /api/v1/connectors/{id} or the command line; no ticket syncs until they work. You can go on with the associations.';
   }
-  const goOn = state.listsFailure ? '' : ' You can go on with the associations.';
-  return `Correct the ${productOf(linkedKind())} credentials below and save the link; no ticket syncs until they work.${goOn}`;
+  // The lists' notice already says it, and that the associations wait.
+  if (state.listsFailure) return null;
+  return `Correct the ${productOf(linkedKind())} credentials below and save the link; no ticket syncs until they work. You can go on with the associations.`;
 }
 
 function linkStep() {
@@ -797,9 +743,12 @@ function linkStep() {
   if (pending) body = h('p', { 'data-testid': 'check-pending' }, 'Checking both accounts with the stored credentials…');
   else if (check.failure) body = h('p', { class: 'notice error', role: 'alert', 'data-testid': 'check-failure' }, check.failure);
   else {
+    // The answer names the RMM it checked; an older connector's does not.
+    const side = check.rmm || check.pcsm;
+    const checked = (side && side.kind) || kind;
     body = h('dl', { class: 'checks', 'data-testid': 'check-result' },
       checkLine('Autotask', 'autotask', check.autotask, autotaskSummary),
-      checkLine(productOf(kind), kind, check.rmm || check.pcsm, (side) => (side.account ? `connected to ${side.account.name} (${side.account.id})` : 'connected')));
+      checkLine(productOf(checked), checked, side, (ok) => (ok.account ? `connected to ${ok.account.name} (${ok.account.id})` : 'connected')));
   }
   return [
     stepHeading('Account link'),
@@ -812,7 +761,7 @@ function linkStep() {
     h('p', {}, h('button', {
       type: 'button', id: 'check-again', 'data-testid': 'check-again', 'aria-disabled': pending ? 'true' : null, onclick: checkAgain,
     }, 'Check again')),
-    !pending && !check.ok && !check.failure ? h('p', { class: 'hint', 'data-testid': 'check-hint' }, checkHint(check)) : null,
+    !pending && !check.ok && !check.failure && checkHint(check) ? h('p', { class: 'hint', 'data-testid': 'check-hint' }, checkHint(check)) : null,
     state.link && state.connector
       ? linkFields({
         form: state.link, stored: state.connector.rmm, busy: state.linking || state.busy, associations: savedAssociations(),
