@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { RmmAdapter } from '../rmm/adapter';
 import { DattoRmmClient } from './client';
+import { DATTO_WEBHOOK_TEMPLATES } from './webhook';
 
 const secret = z.string().min(1).max(1024);
 
@@ -51,6 +52,7 @@ export const dattoRmmAdapter: RmmAdapter<DattoRmmConfig> = {
     },
     fallback: { Unknown: 'Moderate' },
   },
+  webhook: { path: (connectorId) => `/webhooks/datto-rmm/${encodeURIComponent(connectorId)}`, templates: DATTO_WEBHOOK_TEMPLATES },
   sitesNameTheirCompany: true,
   behaviour: { recurrence: true, respectTechnicianStatus: true },
   connect: (deps) => {

@@ -24,3 +24,20 @@ export function webhookSecretMatches(expected: string, presented: string | undef
   const same = timingSafeEqual(digest(expected), digest(presented ?? ''));
   return same && expected.length > 0 && presented !== undefined;
 }
+
+/**
+ * What the MSP pastes into Datto RMM (Setup › Integrations › Global Webhooks, or a monitor's
+ * webhook response), one payload for a triggered alert and one for a resolved one. Every value is a
+ * plain `[variable]`, so the JSON survives whatever Datto substitutes; only `alertUid` is relied on.
+ */
+export const DATTO_WEBHOOK_TEMPLATES: Readonly<Record<'triggered' | 'resolved', string>> = Object.freeze({
+  triggered: template('triggered'),
+  resolved: template('resolved'),
+});
+
+function template(event: 'triggered' | 'resolved'): string {
+  return (
+    `{ "schema": "datto-rmm/1", "event": "${event}", "alertUid": "[alert_uid]", "platform": "[platform]",\n` +
+    '  "priority": "[alert_priority]", "siteUid": "[site_uid]", "deviceUid": "[device_uid]", "message": "[alert_message]" }'
+  );
+}

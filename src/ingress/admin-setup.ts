@@ -3,7 +3,7 @@ import { AutotaskError } from '../autotask/errors';
 import { RemoteError } from '../http/remote-errors';
 import { rmmAdapter } from '../rmm/registry';
 import { checkAccountLink, type AccountCheck } from '../setup/account-check';
-import { applySetup, checkConnectorAccounts, parseSetupBody, setupView, validateSetup, type SetupDeps } from '../setup/setup';
+import { applySetup, checkConnectorAccounts, linkPreviewRequestSchema, parseSetupBody, previewLink, setupView, validateSetup, type SetupDeps } from '../setup/setup';
 import { accountCheckRequestSchema } from './schemas';
 import { registerAutotaskWebhook } from '../setup/webhook-registration';
 import { CONNECTOR_ID } from './admin-connectors';
@@ -54,6 +54,29 @@ export async function postSetupValidate(deps: SetupHandlerDeps, id: string, body
   try {
     const problems = await validateSetup(deps.setup, id, parsed.data);
     return problems ? json(200, { valid: problems.length === 0, errors: problems }) : notFound(id);
+  } catch (error) {
+    return remoteFailure(error);
+  }
+}
+
+/**
+ * `POST /api/v1/connectors/{id}/setup/link`: the wizard's account link step — checks an RMM link
+ * that is not saved and answers with the setup as it would be with it. Saves nothing: the link is
+ * saved with the mappings (`POST …/setup` with `rmm`), so a wizard closed half-way changes nothing.
+ */
+export async function postSetupLink(deps: SetupHandlerDeps, id: string, body: unknown): Promise<HttpResult> {
+  if (!CONNECTOR_ID.test(id)) return notFound(id);
+  const parsed = linkPreviewRequestSchema.safeParse(body);
+  if (!parsed.success) return badRequest(parsed.error);
+  try {
+    const preview = await previewLink(deps.setup, id, parsed.data.rmm);
+    if (!preview) return notFound(id);
+    if ('missingSecrets' in preview) {
+      return problem(422, 'Unprocessable Content', 'a link to another RMM needs its own secrets: the stored ones belong to the RMM linked now', {
+        errors: preview.missingSecrets.map((field) => ({ mapping: field, reason: 'type the secret in: "[redacted]" keeps only a secret of the RMM linked now' })),
+      });
+    }
+    return json(200, { check: withEarlierName(preview.check, parsed.data.rmm.kind), setup: preview.setup });
   } catch (error) {
     return remoteFailure(error);
   }

@@ -18,6 +18,7 @@ import {
   postAutotaskWebhook,
   postSetup,
   postSetupCheck,
+  postSetupLink,
   postSetupRefresh,
   postSetupValidate,
   type SetupHandlerDeps,
@@ -199,6 +200,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/connectors/:id/setup', route('admin', (req) => getSetup(deps, String(req.params.id))));
   api.post('/connectors/:id/setup', jsonBody, route('admin', (req) => postSetup(deps, String(req.params.id), req.body)));
   api.post('/connectors/:id/setup/validate', jsonBody, route('admin', (req) => postSetupValidate(deps, String(req.params.id), req.body)));
+  api.post('/connectors/:id/setup/link', jsonBody, route('admin', (req) => postSetupLink(deps, String(req.params.id), req.body)));
   api.post('/connectors/:id/setup/refresh', route('admin', (req) => postSetupRefresh(deps, String(req.params.id))));
   api.post('/connectors/:id/setup/check', route('admin', (req) => postSetupCheck(deps, String(req.params.id))));
   api.post(

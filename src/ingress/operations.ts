@@ -3,7 +3,7 @@ import { connectorInputSchema, mappingsSchema, REDACTED_SECRET } from '../connec
 import { dattoWebhookSchema } from '../datto-rmm/webhook';
 import { externalIdFor } from '../mapping/external-id';
 import { pcsmEventSchema } from '../pcsm/events';
-import { setupApplySchema } from '../setup/setup';
+import { linkPreviewRequestSchema, setupApplySchema } from '../setup/setup';
 import type { Answer, Example, Operation, PathParameter } from './openapi';
 import { PROBLEM_TYPE } from './result';
 import {
@@ -20,6 +20,7 @@ import {
   connectorViewSchema,
   healthSchema,
   jobQueuedSchema,
+  linkPreviewSchema,
   mappingProblemSchema,
   openApiDocumentSchema,
   dattoRmmWebhookAcceptedSchema,
@@ -64,6 +65,7 @@ export const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   ConnectorInput: connectorInputSchema,
   MappingsInput: mappingsSchema,
   SetupApply: setupApplySchema,
+  LinkPreviewRequest: linkPreviewRequestSchema,
   AccountCheckRequest: accountCheckRequestSchema,
   WebhookRegistrationRequest: webhookRegistrationRequestSchema,
 };
@@ -84,6 +86,7 @@ export const ANSWER_COMPONENTS: Record<string, z.ZodType> = {
   TicketRetry: ticketRetrySchema,
   JobQueued: jobQueuedSchema,
   SetupView: setupViewSchema,
+  LinkPreview: linkPreviewSchema,
   SetupValidation: setupValidationSchema,
   AccountCheck: accountCheckSchema,
   WebhookRegistration: webhookRegistrationSchema,
@@ -564,7 +567,7 @@ export const OPERATIONS: readonly Operation[] = [
             value: {
               connectorId: 'c1',
               name: 'Contoso MSP',
-              rmm: { kind: 'pcsm', vocabulary: { product: 'PCSM', site: 'profile', ticket: 'ticket', severity: 'severity' } },
+              rmm: { kind: 'pcsm', vocabulary: { product: 'PCSM', site: 'profile', ticket: 'ticket', severity: 'severity' }, webhook: { path: '/webhooks/pcsm/c1', templates: null } },
               options: {
                 profiles: [{ id: 'P-1', label: 'Contoso Ltd' }],
                 companies: [{ id: 174, label: 'Contoso Ltd' }],
@@ -603,8 +606,9 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'applySetup',
     summary: 'Save the wizard’s choices',
     description:
-      'Validates every mapping against the catalogue (every PCSM status and severity 1–5 associated, active values only, a queue and a work type chosen) ' +
-      'and replaces the mappings in one write, or saves nothing. The only call that saves setup choices.',
+      'Validates every mapping against the catalogue (every RMM status and severity associated, active values only, a queue and a work type chosen) ' +
+      'and replaces the mappings in one write, or saves nothing. The only call that saves setup choices. ' +
+      'With `rmm`, the RMM link the wizard tried (`…/setup/link`) is saved in the same write, and the mappings are checked against what that link offers.',
     tag: 'Setup',
     security: 'admin',
     body: { schema: setupApplySchema, examples: { choices: { summary: 'The chosen associations', value: { mappings: mappingsExample, newProfilePolicy: 'associate-by-name' } } } },
@@ -646,6 +650,38 @@ export const OPERATIONS: readonly Operation[] = [
       },
       400: answers.badRequest,
       404: answers.notFound,
+      502: answers.remoteUnreadable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/connectors/{id}/setup/link',
+    operationId: 'previewRmmLink',
+    summary: 'Try an RMM link without saving it',
+    description:
+      'The account link step: checks the RMM link in the body (and the stored Autotask credentials) and answers with the setup as it would be with it — ' +
+      'that RMM’s sites, statuses, severities and suggestions. Nothing is saved: `POST …/setup` with the same `rmm` saves the link and the mappings in one write. ' +
+      'A secret sent as `"[redacted]"` is the stored one; a link to another RMM has none (`422`).',
+    tag: 'Setup',
+    security: 'admin',
+    body: {
+      schema: linkPreviewRequestSchema,
+      examples: {
+        datto: {
+          summary: 'Switching to Datto RMM',
+          value: { rmm: { kind: 'datto-rmm', apiUrl: 'https://merlot-api.centrastage.net', apiKey: 'datto-api-key', apiSecret: 'datto-api-secret', webhookSecret: 'a-long-random-webhook-secret' } },
+        },
+        keepSecrets: {
+          summary: 'The same RMM, another request share, stored secrets kept',
+          value: { rmm: { kind: 'datto-rmm', apiUrl: 'https://merlot-api.centrastage.net', apiKey: REDACTED_SECRET, apiSecret: REDACTED_SECRET, webhookSecret: REDACTED_SECRET, requestsPerMinute: 120 } },
+        },
+      },
+    },
+    answers: {
+      200: { description: 'The check, and the setup with this link (`setup: null` when the RMM refused it)', schema: linkPreviewSchema },
+      400: answers.badRequest,
+      404: answers.notFound,
+      422: problem('A secret of another RMM was asked to be kept: `errors` names each', {}),
       502: answers.remoteUnreadable,
     },
   },

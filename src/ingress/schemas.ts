@@ -277,6 +277,9 @@ export const setupViewSchema = z
       .strictObject({
         kind: z.enum(RMM_KINDS),
         vocabulary: z.strictObject({ product: z.string(), site: z.string(), ticket: z.string(), severity: z.string() }),
+        webhook: z
+          .strictObject({ path: z.string(), templates: z.record(z.string(), z.string()).nullable() })
+          .describe('where the RMM’s webhooks go on this install, and the payload templates to paste into the RMM (Datto RMM: `triggered`, `resolved`; null for PCSM)'),
       })
       .describe('which RMM, and the words for its sites, tickets and severities'),
     options: z
@@ -335,6 +338,13 @@ export const accountCheckSchema = z
     pcsm: rmmCheckSchema.optional().describe('PCSM: `rmm` again, under its first name'),
   })
   .describe('The account link check');
+
+export const linkPreviewSchema = z
+  .strictObject({
+    check: accountCheckSchema,
+    setup: setupViewSchema.nullable().describe('the setup as it would be with this link: its sites, statuses and suggestions; null when the RMM refused it'),
+  })
+  .describe('An RMM link tried, not saved');
 
 export const webhookRegistrationSchema = z.strictObject({
   webhookId: autotaskNumericId,

@@ -90,6 +90,7 @@ export const pcsmAdapter: RmmAdapter<PcsmConfig> = {
     // PCSM recommends Autotask's Critical priority for 4 and 5.
     suggestedPriorities: { 1: ['low'], 2: ['medium', 'normal'], 3: ['high'], 4: ['critical', 'urgent'], 5: ['critical', 'urgent'] },
   },
+  webhook: { path: (connectorId) => `/webhooks/pcsm/${encodeURIComponent(connectorId)}`, templates: null },
   sitesNameTheirCompany: false,
   behaviour: { recurrence: false, respectTechnicianStatus: false },
   migrations: PCSM_EARLIER_DOCUMENTS,

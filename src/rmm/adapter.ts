@@ -73,6 +73,11 @@ export interface RmmAdapter<Config extends RmmConfigBase = RmmConfigBase> {
     /** A value without an association of its own borrows this one's (Datto's `Unknown` → `Moderate`). */
     fallback?: Record<string, RmmSeverity>;
   };
+  /**
+   * Where the RMM's webhooks come in and what the MSP pastes into the RMM to send them, when the
+   * MSP writes them (Datto RMM); null when the RMM is told the URL only (PCSM signs its own events).
+   */
+  webhook: { path: (connectorId: string) => string; templates: Readonly<Record<string, string>> | null };
   /** Whether a site offers its own Autotask company (Datto RMM's `autotaskCompanyId`): the setup suggests it first. */
   sitesNameTheirCompany: boolean;
   /** What the sync engine does differently for this RMM. */

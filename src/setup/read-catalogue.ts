@@ -1,6 +1,7 @@
 import type { AutotaskSession, FieldInformation, QueryFilter } from '../autotask/types';
 import type { Connector } from '../connector/configuration';
 import type { RmmSession } from '../rmm/session';
+import type { RmmKind } from '../rmm/types';
 import type { Catalogue, CatalogueValue } from './catalogue';
 
 /** The RMM reads the catalogue needs. */
@@ -36,12 +37,11 @@ export async function readCatalogue(
     return all;
   };
 
-  const [fields, companies, workTypes, sites, statuses] = await Promise.all([
+  const [fields, companies, workTypes, rmmSide] = await Promise.all([
     autotask.getFieldInformation('Tickets'),
     collect<{ id: number; companyName: string; isActive: boolean }>('Companies', [{ op: 'eq', field: 'isActive', value: true }], ['companyName', 'isActive']),
     collect<{ id: number; name: string; isActive: boolean }>('BillingCodes', [{ op: 'eq', field: 'useType', value: 1 }], ['name', 'isActive']),
-    rmm.listSites(),
-    rmm.listStatuses(),
+    readRmmSide(connector.rmm.kind, rmm),
   ]);
 
   const activeIds = new Set(companies.map((c) => c.id));
@@ -69,12 +69,18 @@ export async function readCatalogue(
       companies: [...companies, ...inactive].map((c) => ({ id: c.id, label: c.companyName, isActive: c.isActive === true })),
       allocationCodes: workTypes.map((b) => ({ id: b.id, label: b.name, isActive: b.isActive === true })),
     },
-    rmm: {
-      kind: connector.rmm.kind,
-      sites: sites.map((site) => ({ id: site.id, label: site.name, isActive: true, autotaskCompanyId: site.autotaskCompanyId ?? null })),
-      statuses,
-    },
+    rmm: rmmSide,
     calls: { autotask: autotask.requestCount - autotaskBefore, rmm: rmm.requestCount - rmmBefore },
+  };
+}
+
+/** The RMM's half of the catalogue alone: what a link the wizard has not saved yet offers. */
+export async function readRmmSide(kind: RmmKind, rmm: RmmCatalogueSource): Promise<Catalogue['rmm']> {
+  const [sites, statuses] = await Promise.all([rmm.listSites(), rmm.listStatuses()]);
+  return {
+    kind,
+    sites: sites.map((site) => ({ id: site.id, label: site.name, isActive: true, autotaskCompanyId: site.autotaskCompanyId ?? null })),
+    statuses,
   };
 }
 

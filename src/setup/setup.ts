@@ -3,6 +3,7 @@ import type { AutotaskSession } from '../autotask/types';
 import {
   acceptEarlierMappings,
   mappingsSchema,
+  REDACTED_SECRET,
   newProfilePolicySchema,
   type Connector,
   type MappingProblem,
@@ -10,13 +11,13 @@ import {
   type NewProfilePolicy,
 } from '../connector/configuration';
 import type { RmmVocabulary } from '../rmm/adapter';
-import { rmmAdapter, type RmmConfig } from '../rmm/registry';
+import { rmmAdapter, rmmConfigSchema, type RmmConfig } from '../rmm/registry';
 import type { RmmSession } from '../rmm/session';
 import type { RmmKind, RmmSeverity } from '../rmm/types';
 import type { Store } from '../store';
 import { checkAccountLink, type AccountCheck } from './account-check';
 import { activeOnly, type Catalogue, type CatalogueValue } from './catalogue';
-import { readCatalogue } from './read-catalogue';
+import { readCatalogue, readRmmSide } from './read-catalogue';
 import { suggestMappings, type Suggestions } from './suggest';
 import { validateMappings } from './validate-mappings';
 
@@ -32,7 +33,12 @@ export interface SetupView {
   connectorId: string;
   name: string;
   /** Which RMM, and the words the wizard uses for it. */
-  rmm: { kind: RmmKind; vocabulary: RmmVocabulary };
+  rmm: {
+    kind: RmmKind;
+    vocabulary: RmmVocabulary;
+    /** The path the RMM's webhooks go to, and the templates to paste into the RMM (null: the RMM writes its own payloads). */
+    webhook: { path: string; templates: Readonly<Record<string, string>> | null };
+  };
   options: {
     /** Sites (profiles) that may be associated; the RMM's pseudo-sites are never offered. */
     profiles: Array<Option<string> & { autotaskCompanyId?: number | null }>;
@@ -54,10 +60,37 @@ export interface SetupView {
   problems: MappingProblem[];
 }
 
+const draftLinkSchema = rmmConfigSchema.describe(
+  'an RMM link not saved yet (the account link step): a secret sent as `"[redacted]"` is the stored one, which a link to another RMM does not have',
+);
+
 /** Body of `POST /api/v1/connectors/{id}/setup`: the only call that saves what the wizard chose. */
 export const setupApplySchema = z
-  .object({ mappings: mappingsSchema, newProfilePolicy: newProfilePolicySchema.optional() })
+  .object({
+    rmm: draftLinkSchema.optional().describe('a new RMM link, saved with the mappings in the same write; the mappings are checked against what it offers'),
+    mappings: mappingsSchema,
+    newProfilePolicy: newProfilePolicySchema.optional(),
+  })
   .strict();
+
+/** Body of `POST /api/v1/connectors/{id}/setup/link`: an RMM link to try, never saved by that call. */
+export const linkPreviewRequestSchema = z.object({ rmm: draftLinkSchema }).strict();
+
+/** A link the wizard has not saved, with its secrets in clear; `missingSecrets` when a marker names a secret there is none of. */
+export function resolveDraftLink(connector: Connector, draft: RmmConfig): { rmm: RmmConfig; missingSecrets: string[] } {
+  const resolved: Record<string, unknown> = { ...draft };
+  const stored = connector.rmm.kind === draft.kind ? (connector.rmm as unknown as Record<string, unknown>) : {};
+  const missingSecrets: string[] = [];
+  for (const field of rmmAdapter(draft.kind).secretFields) {
+    if (resolved[field] !== REDACTED_SECRET) continue;
+    if (typeof stored[field] === 'string') resolved[field] = stored[field];
+    else missingSecrets.push(`rmm.${field}`);
+  }
+  return { rmm: resolved as unknown as RmmConfig, missingSecrets };
+}
+
+const missingSecretProblems = (fields: string[]): MappingProblem[] =>
+  fields.map((field) => ({ mapping: field, reason: 'a link to another RMM needs this secret typed in: the stored one belongs to the RMM linked now' }));
 
 /** The setup body in any accepted form (mapping rows may name their RMM side `pcsm`, the contract's first form). */
 export function parseSetupBody(body: unknown) {
@@ -80,13 +113,43 @@ export async function setupView(deps: SetupDeps, connectorId: string): Promise<S
   const catalogue = await currentCatalogue(deps, connectorId);
   const connector = await deps.store.connectors.get(connectorId);
   if (!catalogue || !connector) return null;
+  return viewOf(connector, catalogue, { mappings: connector.mappings, problems: connector.problems });
+}
+
+export type LinkPreview =
+  | { missingSecrets: string[] }
+  /** `setup`: the view as it would be with this link; null when the RMM refused the link (the check says why). */
+  | { check: AccountCheck; setup: SetupView | null };
+
+/**
+ * The account link step of the wizard: checks a link the operator has typed but not saved, and
+ * reads what that RMM offers (its sites and statuses; the Autotask side as last read), saving
+ * nothing. The link is saved only with the mappings, by `applySetup`.
+ */
+export async function previewLink(deps: SetupDeps, connectorId: string, draft: RmmConfig): Promise<LinkPreview | null> {
+  const connector = await deps.store.connectors.get(connectorId);
+  if (!connector) return null;
+  const { rmm, missingSecrets } = resolveDraftLink(connector, draft);
+  if (missingSecrets.length > 0) return { missingSecrets };
+  const linked: Connector = { ...connector, rmm };
+  const check = await checkConnectorAccounts(deps, linked);
+  if (!check.rmm.ok) return { check, setup: null };
+  const catalogue = await catalogueForLink(deps, linked);
+  const sameRmm = connector.rmm.kind === rmm.kind;
+  // Associations of another RMM mean nothing to this one: what would be kept is the queue and the work type.
+  const mappings = sameRmm ? connector.mappings : { ...connector.mappings, profiles: [], statuses: [], reverseStatuses: [], severities: [] };
+  return { check, setup: viewOf(linked, catalogue, { mappings, problems: sameRmm ? connector.problems : [] }) };
+}
+
+function viewOf(connector: Connector, catalogue: Catalogue, saved: { mappings: Mappings; problems: MappingProblem[] }): SetupView {
+  const connectorId = connector.id;
   const adapter = rmmAdapter(connector.rmm.kind);
   const options = <Id extends number | string>(values: CatalogueValue<Id>[]) =>
     activeOnly(values).map(({ id, label }) => ({ id, label }));
   return {
     connectorId,
     name: connector.name,
-    rmm: { kind: adapter.kind, vocabulary: adapter.vocabulary },
+    rmm: { kind: adapter.kind, vocabulary: adapter.vocabulary, webhook: { path: adapter.webhook.path(connectorId), templates: adapter.webhook.templates } },
     options: {
       profiles: catalogue.rmm.sites.map(({ id, label, autotaskCompanyId }) => ({ id, label, autotaskCompanyId: autotaskCompanyId ?? null })),
       companies: options(catalogue.autotask.companies),
@@ -99,11 +162,11 @@ export async function setupView(deps: SetupDeps, connectorId: string): Promise<S
       allocationCodes: options(catalogue.autotask.allocationCodes),
     },
     suggested: suggestMappings(catalogue, adapter),
-    current: { mappings: connector.mappings, newProfilePolicy: connector.newProfilePolicy },
+    current: { mappings: saved.mappings, newProfilePolicy: connector.newProfilePolicy },
     catalogueReadAt: new Date(catalogue.readAt).toISOString(),
     catalogueCalls: catalogue.calls,
-    status: connector.problems.length > 0 ? 'needs-attention' : 'ok',
-    problems: connector.problems,
+    status: saved.problems.length > 0 ? 'needs-attention' : 'ok',
+    problems: saved.problems,
   };
 }
 
@@ -114,11 +177,13 @@ export type ApplyOutcome = { saved: true } | { saved: false; problems: MappingPr
  * mappings in one document write. Nothing else is ever saved by the setup.
  */
 export async function applySetup(deps: SetupDeps, connectorId: string, body: z.infer<typeof setupApplySchema>): Promise<ApplyOutcome> {
-  const connector = await deps.store.connectors.get(connectorId);
-  const problems = connector ? await validateSetup(deps, connectorId, body) : null;
-  if (!connector || !problems) return null;
-  if (problems.length > 0) return { saved: false, problems };
-  await deps.store.connectors.replaceMappings(connectorId, body.mappings, body.newProfilePolicy ?? connector.newProfilePolicy, []);
+  const judged = await judgeSetup(deps, connectorId, body);
+  if (!judged) return null;
+  if (judged.problems.length > 0) return { saved: false, problems: judged.problems };
+  const { connector, link, catalogue } = judged;
+  await deps.store.connectors.replaceMappings(connectorId, body.mappings, body.newProfilePolicy ?? connector.newProfilePolicy, [], link ?? undefined);
+  // The lists the new link offers are the ones its mappings were checked against.
+  if (link) await deps.store.catalogues.put(catalogue);
   return { saved: true };
 }
 
@@ -128,9 +193,33 @@ export async function validateSetup(
   connectorId: string,
   body: z.infer<typeof setupApplySchema>,
 ): Promise<MappingProblem[] | null> {
-  const catalogue = await currentCatalogue(deps, connectorId);
-  const connector = catalogue ? await deps.store.connectors.get(connectorId) : null;
-  return catalogue && connector ? validateMappings(body.mappings, catalogue, rmmAdapter(connector.rmm.kind), { complete: true }) : null;
+  return (await judgeSetup(deps, connectorId, body))?.problems ?? null;
+}
+
+/** The mappings judged against the catalogue of the link they go with: the saved one, or the new one in the body (read now). */
+async function judgeSetup(deps: SetupDeps, connectorId: string, body: z.infer<typeof setupApplySchema>) {
+  const connector = await deps.store.connectors.get(connectorId);
+  if (!connector) return null;
+  if (!body.rmm) {
+    const catalogue = await currentCatalogue(deps, connectorId);
+    if (!catalogue) return null;
+    return { connector, link: null, catalogue, problems: validateMappings(body.mappings, catalogue, rmmAdapter(connector.rmm.kind), { complete: true }) };
+  }
+  const { rmm, missingSecrets } = resolveDraftLink(connector, body.rmm);
+  if (missingSecrets.length > 0) return { connector, link: null, catalogue: null, problems: missingSecretProblems(missingSecrets) };
+  const linked: Connector = { ...connector, rmm };
+  const catalogue = await catalogueForLink(deps, linked);
+  return { connector, link: rmm, catalogue, problems: validateMappings(body.mappings, catalogue, rmmAdapter(rmm.kind), { complete: true }) };
+}
+
+/** The catalogue as it would be with this link: the RMM's side read now through it, the Autotask side as last read. */
+async function catalogueForLink(deps: SetupDeps, linked: Connector): Promise<Catalogue> {
+  const stored = await deps.store.catalogues.get(linked.id);
+  if (!stored) return readCatalogue(linked, deps.autotaskSession(linked), deps.rmmSession(linked));
+  const session = deps.rmmSession(linked);
+  const before = session.requestCount;
+  const rmm = await readRmmSide(linked.rmm.kind, session);
+  return { ...stored, rmm, calls: { autotask: 0, rmm: session.requestCount - before } };
 }
 
 /** The stored catalogue, unless it was read for another RMM (the connector's `rmm.kind` changed): then a fresh one. */

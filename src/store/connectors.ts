@@ -101,7 +101,9 @@ export class ConnectorStore {
     const sealed = (field: SecretField, value: string | null | undefined): string | null => {
       if (value === null || value === undefined) return null;
       if (value === REDACTED_SECRET) {
-        const kept = existing ? readPath(existing, field) : null;
+        // A secret of another RMM is no secret of this one: a new RMM link needs all of its own.
+        const otherRmm = field.startsWith('rmm.') && existing?.rmm?.kind !== input.rmm.kind;
+        const kept = existing && !otherRmm ? readPath(existing, field) : null;
         if (typeof kept !== 'string') missingSecrets.push(field);
         return typeof kept === 'string' ? kept : null;
       }
@@ -110,6 +112,7 @@ export class ConnectorStore {
     const rmm: Record<string, unknown> = { ...input.rmm };
     for (const field of rmmAdapter(input.rmm.kind).secretFields) rmm[field] = sealed(`rmm.${field}`, rmm[field] as string | undefined);
     const doc = {
+      ...(existing && existing.rmm?.kind !== input.rmm.kind ? { unassociatedSites: [] } : {}),
       name: input.name,
       rmm,
       autotask: {
@@ -168,11 +171,26 @@ export class ConnectorStore {
     };
   }
 
-  /** Replaces the mappings (and policy) as one document write: the setup's atomic apply. */
-  async replaceMappings(id: string, mappings: Mappings, newProfilePolicy: NewProfilePolicy, problems: MappingProblem[]): Promise<boolean> {
+  /**
+   * Replaces the mappings (and policy) as one document write: the setup's atomic apply. With `rmm`
+   * (secrets in clear) the RMM link is replaced in the same write; a link to another RMM starts
+   * with no unassociated sites of its own.
+   */
+  async replaceMappings(id: string, mappings: Mappings, newProfilePolicy: NewProfilePolicy, problems: MappingProblem[], rmm?: RmmConfig): Promise<boolean> {
+    const link: Record<string, unknown> = {};
+    if (rmm) {
+      const sealed: Record<string, unknown> = { ...rmm };
+      for (const field of rmmAdapter(rmm.kind).secretFields) {
+        const value = sealed[field];
+        sealed[field] = typeof value === 'string' ? this.box.seal(value, `${id}/rmm.${field}`) : null;
+      }
+      const before = await this.model.findById(id, { 'rmm.kind': 1 }).lean();
+      link.rmm = sealed;
+      if (before?.rmm?.kind !== rmm.kind) link.unassociatedSites = [];
+    }
     const result = await this.model.updateOne(
       { _id: id },
-      { $set: { mappings, newProfilePolicy, problems }, $inc: { revision: 1 } },
+      { $set: { ...link, mappings, newProfilePolicy, problems }, $inc: { revision: 1 } },
     );
     if (result.matchedCount === 1) this.changed(id, 'configuration');
     return result.matchedCount === 1;

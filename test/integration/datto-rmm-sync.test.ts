@@ -1,7 +1,7 @@
 import { externalIdFor } from '../../src/mapping/external-id';
 import { DEFAULT_CREDENTIALS } from '../../src/simulators/autotask';
 import { DATTO_SEEDED_MAPPINGS } from '../../src/simulators/seed-mappings';
-import { SEED_DEVICE_UIDS, SEED_SITE_UIDS, type DattoRmmSimulator, type SimAlert } from '../../src/simulators/datto-rmm';
+import { DEFAULT_TEMPLATES, SEED_DEVICE_UIDS, SEED_SITE_UIDS, type DattoRmmSimulator, type SimAlert } from '../../src/simulators/datto-rmm';
 import { RECURRENCE_NOTE_INTERVAL_MS } from '../../src/sync/recurrence-notes';
 import { waitFor } from '../harness/context';
 import { DATTO_WEBHOOK_SECRET, startStack, type Stack } from '../support/stack';
@@ -74,7 +74,13 @@ describe('setup through the API', () => {
     const setup = await stack.admin('GET', '/api/v1/connectors/fresh/setup');
     expect(setup.status).toBe(200);
     const view = setup.body;
-    expect(view.rmm).toEqual({ kind: 'datto-rmm', vocabulary: { product: 'Datto RMM', site: 'site', ticket: 'alert', severity: 'priority' } });
+    expect(view.rmm).toEqual({
+      kind: 'datto-rmm',
+      vocabulary: { product: 'Datto RMM', site: 'site', ticket: 'alert', severity: 'priority' },
+      webhook: { path: '/webhooks/datto-rmm/fresh', templates: { triggered: expect.stringContaining('"alertUid": "[alert_uid]"'), resolved: expect.stringContaining('"event": "resolved"') } },
+    });
+    // The templates the setup shows are the ones the simulator's webhooks are filled from, and they work (every test here sends them).
+    expect(view.rmm.webhook.templates).toEqual(DEFAULT_TEMPLATES);
     const siteNames = view.options.profiles.map((site: { label: string }) => site.label);
     expect(siteNames).toEqual(expect.arrayContaining(['Fabrikam', 'Fabrikam Branch Office', 'Northwind Traders', 'Wide World Importers', 'Tailspin Toys']));
     expect(siteNames).not.toContain('Deleted Devices');
@@ -95,6 +101,55 @@ describe('setup through the API', () => {
     const saved = await stack.admin('POST', '/api/v1/connectors/fresh/setup', { mappings: { ...suggested, reverseStatuses: [] } });
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({ status: 'ok', rmm: { kind: 'datto-rmm', apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]' } });
+  });
+
+  it('tries a link to Datto RMM without saving it, then saves the link with its mappings in one write', async () => {
+    await stack.putConnector('moving', stack.input());
+    const before = (await stack.admin('GET', '/api/v1/connectors/moving')).body;
+    const draft = { kind: 'datto-rmm', apiUrl: datto.url, apiKey: datto.credentials.apiKey, apiSecret: datto.credentials.apiSecret, webhookSecret: DATTO_WEBHOOK_SECRET };
+
+    // The stored secrets are PCSM's: a Datto RMM link cannot keep them.
+    const keeping = await stack.admin('POST', '/api/v1/connectors/moving/setup/link', { rmm: { ...draft, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]' } });
+    expect(keeping.status).toBe(422);
+    expect(keeping.body.errors.map((e: { mapping: string }) => e.mapping).sort()).toEqual(['rmm.apiKey', 'rmm.apiSecret', 'rmm.webhookSecret']);
+
+    const refused = await stack.admin('POST', '/api/v1/connectors/moving/setup/link', { rmm: { ...draft, apiSecret: 'a-wrong-secret-4567' } });
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({ check: { ok: false, rmm: { kind: 'datto-rmm', ok: false } }, setup: null });
+    expect(JSON.stringify(refused.body)).not.toContain('a-wrong-secret-4567');
+
+    const tried = await stack.admin('POST', '/api/v1/connectors/moving/setup/link', { rmm: draft });
+    expect(tried.status).toBe(200);
+    expect(tried.body.check).toMatchObject({ ok: true, rmm: { kind: 'datto-rmm', ok: true, account: { id: datto.account.uid } } });
+    expect(tried.body.setup.rmm.kind).toBe('datto-rmm');
+    expect(tried.body.setup.options.profiles.map((site: { id: string }) => site.id)).toContain(SEED_SITE_UIDS.northwind);
+    expect(tried.body.setup.suggested.profiles).toContainEqual({ profileId: SEED_SITE_UIDS.northwind, companyId: 175 });
+    // What would be kept: the queue and the work type, none of PCSM's associations.
+    expect(tried.body.setup.current.mappings).toMatchObject({ profiles: [], statuses: [], severities: [], queueId: before.mappings.queueId });
+
+    // Nothing was saved by trying.
+    const unchanged = (await stack.admin('GET', '/api/v1/connectors/moving')).body;
+    expect(unchanged.rmm).toEqual(before.rmm);
+    expect(unchanged.revision).toBe(before.revision);
+    expect((await stack.admin('GET', '/api/v1/connectors/moving/setup')).body.rmm.kind).toBe('pcsm');
+
+    // PCSM's mappings do not fit Datto RMM: refused whole, the link not saved either.
+    const misfit = await stack.admin('POST', '/api/v1/connectors/moving/setup', { rmm: draft, mappings: before.mappings });
+    expect(misfit.status).toBe(422);
+    expect((await stack.admin('GET', '/api/v1/connectors/moving')).body.rmm.kind).toBe('pcsm');
+
+    const saved = await stack.admin('POST', '/api/v1/connectors/moving/setup', { rmm: draft, mappings: structuredClone(DATTO_SEEDED_MAPPINGS) });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ status: 'ok', rmm: { kind: 'datto-rmm', apiUrl: datto.url, apiKey: '[redacted]', apiSecret: '[redacted]' }, mappings: DATTO_SEEDED_MAPPINGS });
+    expect((await stack.admin('GET', '/api/v1/connectors/moving/setup')).body.options.rmmStatuses.map((o: { id: string }) => o.id)).toEqual(['Open', 'Resolved']);
+
+    // The same RMM again with another request share: the stored secrets are kept and still work.
+    const share = { ...draft, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]', requestsPerMinute: 120 };
+    expect((await stack.admin('POST', '/api/v1/connectors/moving/setup/link', { rmm: share })).body.check.ok).toBe(true);
+    expect((await stack.admin('POST', '/api/v1/connectors/moving/setup', { rmm: share, mappings: structuredClone(DATTO_SEEDED_MAPPINGS) })).status).toBe(200);
+    const now = (await stack.admin('GET', '/api/v1/connectors/moving')).body;
+    expect(now.rmm).toMatchObject({ kind: 'datto-rmm', requestsPerMinute: 120, apiSecret: '[redacted]' });
+    expect((await stack.admin('POST', '/api/v1/connectors/moving/setup/check')).body.rmm).toMatchObject({ kind: 'datto-rmm', ok: true });
   });
 
   it('refuses a webhook without the secret, with the secret of another connector, or without an alert uid, and enqueues nothing', async () => {

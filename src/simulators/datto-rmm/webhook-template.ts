@@ -3,18 +3,13 @@
  * into a monitor or the global webhook settings, one for "triggered" and an optional one for
  * "resolved" (facts §3). These are the templates the connector's README gives the MSP.
  */
+import { DATTO_WEBHOOK_TEMPLATES } from '../../datto-rmm/webhook';
 import type { SimAlert } from './model';
 
 export type WebhookEvent = 'triggered' | 'resolved';
 
-export const DEFAULT_TEMPLATES: Readonly<Record<WebhookEvent, string>> = Object.freeze({
-  triggered:
-    '{ "schema": "datto-rmm/1", "event": "triggered", "alertUid": "[alert_uid]", "platform": "[platform]",\n' +
-    '  "priority": "[alert_priority]", "siteUid": "[site_uid]", "deviceUid": "[device_uid]", "message": "[alert_message]" }',
-  resolved:
-    '{ "schema": "datto-rmm/1", "event": "resolved", "alertUid": "[alert_uid]", "platform": "[platform]",\n' +
-    '  "priority": "[alert_priority]", "siteUid": "[site_uid]", "deviceUid": "[device_uid]", "message": "[alert_message]" }',
-});
+/** The connector's own templates (its README shows them): the simulator sends what an MSP pasted. */
+export const DEFAULT_TEMPLATES: Readonly<Record<WebhookEvent, string>> = DATTO_WEBHOOK_TEMPLATES;
 
 /** The placeholders the simulator fills (spellings from working public templates, rmm-facts §A.7). */
 export function templateVariables(alert: SimAlert, message: string, platform: string): Record<string, string> {
