@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConnectedSystem } from '../failure/outcome';
 import { ADAPTERS, rmmAdapter, rmmConfigSchema, type RmmConfig } from '../rmm/registry';
-import { rmmSeveritySchema } from '../rmm/types';
+import { RMM_KINDS, rmmSeveritySchema, type RmmKind } from '../rmm/types';
 
 /** Autotask picklist values and entity ids are positive integers (ids, never labels). */
 const autotaskId = z.number().int().nonnegative();
@@ -70,19 +70,34 @@ export const connectorInputSchema = z
     newProfilePolicy: newProfilePolicySchema.default('manual'),
   })
   .strict()
-  .superRefine((input, ctx) => {
-    // Severities are the RMM's own values: PCSM's 1–5, Datto RMM's priority names.
-    const adapter = rmmAdapter(input.rmm.kind);
-    input.mappings.severities.forEach((row, index) => {
-      if (adapter.severities.parse(row.rmm) === null) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['mappings', 'severities', index, 'rmm'],
-          message: `not a ${adapter.vocabulary.product} ${adapter.vocabulary.severity}: one of ${adapter.severities.all.join(', ')}`,
-        });
-      }
-    });
-  });
+  .superRefine(
+    (input, ctx) => {
+      // Severities are the RMM's own values: PCSM's 1–5, Datto RMM's priority names. Judged even when
+      // another field is wrong (the input is then only partly parsed), so one answer names every field.
+      const judged = severitiesToJudge(input);
+      if (!judged) return;
+      const adapter = rmmAdapter(judged.kind);
+      judged.rows.forEach((row, index) => {
+        if (row !== null && typeof row === 'object' && 'rmm' in row && adapter.severities.parse(row.rmm) === null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mappings', 'severities', index, 'rmm'],
+            message: `not a ${adapter.vocabulary.product} ${adapter.vocabulary.severity}: one of ${adapter.severities.all.join(', ')}`,
+          });
+        }
+      });
+    },
+    { when: (payload) => severitiesToJudge(payload.value) !== null },
+  );
+
+/** The RMM kind and the severity rows of a connector input, parsed or not; null when either is missing. */
+function severitiesToJudge(input: unknown): { kind: RmmKind; rows: unknown[] } | null {
+  const value = input as { rmm?: { kind?: unknown }; mappings?: { severities?: unknown } } | null;
+  const kind = value?.rmm?.kind;
+  const rows = value?.mappings?.severities;
+  if (typeof kind !== 'string' || !(RMM_KINDS as readonly string[]).includes(kind) || !Array.isArray(rows)) return null;
+  return { kind: kind as RmmKind, rows };
+}
 
 /**
  * The contract's earlier forms, still accepted on input: a top-level `pcsm` block means
