@@ -5,21 +5,6 @@
  */
 import { h } from './dom.js';
 
-/**
- * The payloads, one for a triggered alert and one for a resolved one. They must stay the text of
- * DEFAULT_TEMPLATES in src/simulators/datto-rmm/webhook-template.ts (a browser test compares them).
- */
-export const WEBHOOK_TEMPLATES = Object.freeze({
-  triggered:
-    '{ "schema": "datto-rmm/1", "event": "triggered", "alertUid": "[alert_uid]", "platform": "[platform]",\n' +
-    '  "priority": "[alert_priority]", "siteUid": "[site_uid]", "deviceUid": "[device_uid]", "message": "[alert_message]" }',
-  resolved:
-    '{ "schema": "datto-rmm/1", "event": "resolved", "alertUid": "[alert_uid]", "platform": "[platform]",\n' +
-    '  "priority": "[alert_priority]", "siteUid": "[site_uid]", "deviceUid": "[device_uid]", "message": "[alert_message]" }',
-});
-
-export const webhookUrl = (origin, connectorId) => `${origin}/webhooks/datto-rmm/${encodeURIComponent(connectorId)}`;
-
 /** A block of text to paste, with a button that copies it. */
 function pasteBlock(id, label, text, say) {
   const code = h('pre', { id, class: 'paste', 'data-testid': id, tabindex: '0', 'aria-label': label }, h('code', {}, text));
@@ -44,11 +29,13 @@ function pasteBlock(id, label, text, say) {
 }
 
 /**
- * The instructions, for the review step and the page after Save. `secret`: the webhook secret typed
- * in this page, when there is one (the connector never shows the stored one).
+ * The instructions, for the review step and the page after Save. `webhook`: the setup view's
+ * `rmm.webhook` (its path on this install and the payload templates, as the connector reads them);
+ * `secret`: the webhook secret typed in this page, when there is one (the connector never shows the
+ * stored one).
  */
-export function dattoWebhookInstructions({ origin, connectorId, secret, say }) {
-  const url = webhookUrl(origin, connectorId);
+export function dattoWebhookInstructions({ origin, webhook, secret, say }) {
+  const url = `${origin}${webhook.path}`;
   return h('section', { class: 'notice info webhooks', 'data-testid': 'datto-webhook', 'aria-labelledby': 'datto-webhook-title' },
     h('h3', { id: 'datto-webhook-title' }, 'Send Datto RMM’s alerts to the connector'),
     h('p', {},
@@ -62,9 +49,9 @@ export function dattoWebhookInstructions({ origin, connectorId, secret, say }) {
     pasteBlock('webhook-url-query', 'Webhook URL with the secret', `${url}?secret=<the webhook secret>`, say),
     secretLine(secret),
     h('p', {}, 'Paste this as the payload sent when an alert is triggered:'),
-    pasteBlock('webhook-template-triggered', 'Payload when an alert is triggered', WEBHOOK_TEMPLATES.triggered, say),
-    h('p', {}, 'And this as the payload sent when an alert is resolved:'),
-    pasteBlock('webhook-template-resolved', 'Payload when an alert is resolved', WEBHOOK_TEMPLATES.resolved, say),
+    pasteBlock('webhook-template-triggered', 'Payload when an alert is triggered', webhook.templates.triggered, say),
+    webhook.templates.resolved ? h('p', {}, 'And this as the payload sent when an alert is resolved:') : null,
+    webhook.templates.resolved ? pasteBlock('webhook-template-resolved', 'Payload when an alert is resolved', webhook.templates.resolved, say) : null,
     h('p', { class: 'hint' },
       'Datto RMM fills in the words in [brackets]. Deliveries may be lost or repeated: the connector also reads the open alerts on a schedule, ',
       'so a lost one is late, not missed.'));

@@ -2,7 +2,8 @@
  * The RMM side of the account link: which RMM the connector speaks to and the credentials it signs
  * in with. Secrets are write-only: the connector shows a stored one as "[redacted]", and that marker
  * sent back keeps the stored value. So a secret field left empty keeps what is stored — for the same
- * RMM only: another RMM has nothing stored to keep.
+ * RMM only: another RMM has nothing stored to keep. A changed link is only tried here
+ * (`POST …/setup/link`, which saves nothing); Save on the last step saves it with the associations.
  */
 import { h } from './dom.js';
 
@@ -97,45 +98,89 @@ function isHttpUrl(text) {
   }
 }
 
-/** The connector's `rmm` block as the form says it; an empty secret field keeps the stored one. */
-export function rmmBlock(form, stored) {
+/** Whether two forms say the same link. */
+export function sameLink(a, b) {
+  if (!a || !b || a.kind !== b.kind) return false;
+  return kindOf(a.kind).fields.every((field) =>
+    field.type === 'secret' ? a.values[field.name] === b.values[field.name] : a.values[field.name].trim() === b.values[field.name].trim());
+}
+
+/** A copy of the form's values, to remember the link a check answered for. */
+export const formSnapshot = (form) => ({ kind: form.kind, values: { ...form.values } });
+
+/** The `rmm` block as the form says it: a secret left empty is sent as "[redacted]", the stored one. */
+export function rmmBlock(form) {
   const block = { kind: form.kind };
   for (const field of kindOf(form.kind).fields) {
     const value = field.type === 'secret' ? form.values[field.name] : form.values[field.name].trim();
     if (value === '') {
-      if (field.type === 'secret' && storedSecret(stored, form.kind, field.name)) block[field.name] = REDACTED;
+      if (field.type === 'secret') block[field.name] = REDACTED;
     } else block[field.name] = field.type === 'number' ? Number(value) : value;
   }
   return block;
 }
 
-/** The 400 of a refused PUT, by form field (`rmm.apiUrl` → `apiUrl`). */
-function fieldErrors(response) {
+/**
+ * What the connector refused of a link, by form field: a 400 names `rmm.apiUrl` in `field`, a 422
+ * (a secret of another RMM that is not stored) names `rmm.apiSecret` in `mapping`.
+ */
+export function linkFieldErrors(response) {
   const errors = {};
-  const listed = response.status === 400 && response.body && Array.isArray(response.body.errors) ? response.body.errors : [];
+  const listed = (response.status === 400 || response.status === 422) && response.body && Array.isArray(response.body.errors) ? response.body.errors : [];
   for (const error of listed) {
-    const field = /^rmm\.(\w+)/.exec(String(error.field || ''));
-    if (field) errors[field[1]] = `${String(error.message || 'refused').replace(/^./, (c) => c.toUpperCase())}.`;
+    const field = /^rmm\.(\w+)/.exec(String(error.mapping || error.field || ''));
+    if (field) errors[field[1]] = fieldReason(String(error.reason || error.message || 'refused'));
   }
   return errors;
 }
 
+/** The connector's reason, in the form's words: the redaction marker means nothing to an operator. */
+function fieldReason(reason) {
+  if (/\[redacted\]|stored one/.test(reason)) return 'Enter it: the connector stores none for this RMM.';
+  return `${reason.replace(/^./, (c) => c.toUpperCase())}.`;
+}
+
 /**
- * PUTs the connector as it is now with the form's RMM link (`api(method, path, body)` speaks to the
- * connector; `failed(response)` words a failure). Switching RMM drops the associations of the old
- * one: its profiles, statuses and severities mean nothing to the new one.
+ * Tries a link without saving it (`POST …/setup/link`): `{ check, setup }` when the connector
+ * answered (`setup` null when the RMM refused the link), `{ errors }` for refused fields, or
+ * `{ failure }` (`failed(response)` words it).
  */
-export async function putLink(api, form, failed) {
-  const read = await api('GET', '');
-  if (read.status !== 200 || !read.body || !read.body.rmm) return { saved: false, failure: failed(read) };
-  const connector = read.body;
-  const body = { ...connector, rmm: rmmBlock(form, connector.rmm) };
-  if (connector.rmm.kind !== form.kind) body.mappings = { ...connector.mappings, profiles: [], statuses: [], severities: [], reverseStatuses: [] };
-  const response = await api('PUT', '', body);
-  if (response.status === 200 || response.status === 201) return { saved: true, connector: response.body, previous: connector.rmm };
-  const errors = fieldErrors(response);
-  if (Object.keys(errors).length > 0) return { saved: false, errors, failure: 'The connector refused the fields marked; the link was not saved.' };
-  return { saved: false, failure: failed(response) };
+export async function tryLink(api, block, failed) {
+  const response = await api('POST', '/setup/link', { rmm: block });
+  if (response.status === 200 && response.body && response.body.check) return { check: response.body.check, setup: response.body.setup || null };
+  const errors = linkFieldErrors(response);
+  if (Object.keys(errors).length > 0) return { errors, failure: 'The connector refused the fields marked; nothing was saved.' };
+  return { failure: failed(response) };
+}
+
+/** The link change Save makes, in a sentence: "Links Datto RMM at https://… instead of PCSM; …". */
+export function linkChangeText(form, stored) {
+  const kind = kindOf(form.kind);
+  if (form.kind !== stored.kind) {
+    const old = productOf(stored.kind);
+    const account = form.values.accountId ? ` account ${form.values.accountId.trim()}` : '';
+    return `Links ${kind.product}${account} at ${form.values.apiUrl.trim()} instead of ${old}; the ${old} associations are replaced by the ` +
+      `${kind.product} ones below, and the queue and the work type are kept.`;
+  }
+  const changes = [];
+  for (const field of kind.fields) {
+    const value = form.values[field.name].trim();
+    const name = inSentence(field.label.replace(/ \(optional\)$/, ''));
+    if (field.type === 'secret') {
+      if (value !== '') changes.push(`a new ${name}`);
+      continue;
+    }
+    const before = shownValue(stored[field.name]);
+    if (value === before) continue;
+    if (value === '') changes.push(`${name} back to the default${field.placeholder ? ` (${field.placeholder})` : ''}`);
+    else changes.push(`${name} ${value}${before ? ` instead of ${before}` : ''}`);
+  }
+  const secrets = kind.fields.filter((field) => field.type === 'secret');
+  const kept = secrets.filter((field) => form.values[field.name] === '');
+  let keeps = '';
+  if (kept.length === secrets.length) keeps = '; the stored secrets are kept';
+  else if (kept.length > 0) keeps = `; the stored ${kept.map((field) => inSentence(field.label)).join(' and ')} ${kept.length === 1 ? 'is' : 'are'} kept`;
+  return `Changes the ${kind.product} link: ${changes.join(', ')}${keeps}.`;
 }
 
 /** A webhook secret that survives a URL's query string as it is. */
@@ -147,12 +192,12 @@ export function generatedSecret() {
 
 /**
  * The RMM part of the account link step. `on.kind(kind)`, `on.input()` (a value changed),
- * `on.save()`; `stored` is the connector's `rmm` block as read (secrets redacted).
+ * `on.check()`; `stored` is the connector's `rmm` block as read (secrets redacted); `unchecked`:
+ * the form says another link than the one the next steps list.
  */
-export function linkFields({ form, stored, busy, associations, on }) {
+export function linkFields({ form, stored, busy, unchecked, associations, on }) {
   const kind = kindOf(form.kind);
   const switching = form.kind !== stored.kind;
-  const changed = linkChanged(form, stored);
   const invalid = Object.keys(form.errors).length > 0;
   return h('section', { class: 'rmm-link', 'aria-labelledby': 'rmm-link-title', 'data-testid': 'rmm-link' },
     h('h3', { id: 'rmm-link-title' }, 'The RMM'),
@@ -168,19 +213,19 @@ export function linkFields({ form, stored, busy, associations, on }) {
       ? h('p', { class: 'notice attention', 'data-testid': 'rmm-switch-note' },
         `Switching to ${kind.product} replaces the ${productOf(stored.kind)} link: enter every credential. `,
         associations
-          ? `The ${productOf(stored.kind)} associations (${associations}) are removed when the link is saved; the queue and the work type stay. You choose the ${kind.product} ones on the next steps.`
+          ? `The ${productOf(stored.kind)} associations (${associations}) are replaced by the ${kind.product} ones you choose on the next steps, when you save; the queue and the work type stay.`
           : `You choose the ${kind.product} associations on the next steps.`)
       : null,
-    invalid ? h('p', { class: 'field-error', role: 'alert', 'data-testid': 'rmm-link-invalid' }, 'Some fields need attention before the link can be saved.') : null,
+    invalid ? h('p', { class: 'field-error', role: 'alert', 'data-testid': 'rmm-link-invalid' }, 'Some fields need attention before the link can be checked.') : null,
     kind.fields.map((field) => fieldView(field, form, stored, on)),
     form.failure ? h('p', { class: 'notice error', role: 'alert', 'data-testid': 'rmm-link-failure' }, form.failure) : null,
     h('p', { class: 'hint' },
-      'The next steps list what the linked account has, so a changed link is saved on its own, at once; ',
-      'the associations are saved only on the last step.'),
+      'Check tries the link and reads what the account has, for the next steps. Nothing is saved until Save on the last step, ',
+      'which saves the link and the associations together; Close leaves the connector as it is.'),
     h('p', {}, h('button', {
-      type: 'button', id: 'rmm-link-save', 'data-testid': 'rmm-link-save', class: changed ? 'primary' : null,
-      'aria-disabled': busy || !changed ? 'true' : null, onclick: on.save,
-    }, switching ? `Switch to ${kind.product} and check` : 'Save the link and check')));
+      type: 'button', id: 'rmm-link-check', 'data-testid': 'rmm-link-check', class: unchecked ? 'primary' : null,
+      'aria-disabled': busy || !unchecked ? 'true' : null, onclick: on.check,
+    }, switching ? `Check the ${kind.product} link` : 'Check the link')));
 }
 
 function fieldView(field, form, stored, on) {

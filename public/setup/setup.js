@@ -1,14 +1,15 @@
 /*
- * The operator's setup wizard. The draft lives in page memory only: nothing is sent to the
- * connector except the account check, a catalogue refresh on request, a changed RMM link (saved on
- * its own: the associations are chosen from what the linked account has), and the final Save.
+ * The operator's setup wizard. The draft lives in page memory only — the choices and a changed RMM
+ * link alike: what the connector is sent before the final Save only reads (the account check, a
+ * changed link tried with `POST …/setup/link`) or re-reads the lists on request. Save writes the
+ * link and the associations together, or nothing; Close leaves the connector as it was.
  */
 import { budgetNotice, readBudget } from './budget.js';
 import { combobox } from './combobox.js';
 import { dattoWebhookInstructions } from './datto-webhooks.js';
 import { formatNumber, h, joinWords } from './dom.js';
 import { explainProblem, failureText, locate, stepOf } from './explain.js';
-import { linkChanged, linkErrors, linkFields, linkForm, productOf, putLink } from './rmm-link.js';
+import { formSnapshot, linkChangeText, linkChanged, linkErrors, linkFieldErrors, linkFields, linkForm, productOf, rmmBlock, sameLink, tryLink } from './rmm-link.js';
 import { NEUTRAL_WORDS, POLICIES, RMM_PROSE, capital, plural } from './words.js';
 
 /** Titles speak the connector's words: "Site associations" for Datto RMM, "Profile associations" for PCSM. */
@@ -29,17 +30,17 @@ const MATCH_ANNOUNCE_DELAY_MS = 400;
 
 const state = {
   connectorId: '',
-  /** The last GET /setup answer: options, suggestions, current mappings. */
+  /** The setup view the steps list: GET /setup's, or the one `POST …/setup/link` answered for the changed link. */
   setup: null,
-  /** The connector as its GET shows it (secrets redacted): the stored RMM link, and the body a changed link is PUT with. */
+  /** The connector as its GET shows it (secrets redacted): the stored RMM link and associations. */
   connector: null,
-  /** The RMM link form of the account link step (rmm-link.js); only "Save the link" sends it. */
+  /** The RMM's words for the stored link, for what a switch replaces. */
+  storedWords: null,
+  /** The RMM link form of the account link step (rmm-link.js). */
   link: null,
+  /** A changed link the connector accepted, `{ form, block }`: the setup view is its, and Save sends `block`. Null: the stored link. */
+  linkInUse: null,
   linking: false,
-  /** Why the lists of a newly saved link could not be read (the connector's words); the associations wait until they are. */
-  listsFailure: null,
-  /** The Datto RMM webhook secret typed in this page, for the webhook instructions (the connector never shows it). */
-  typedWebhookSecret: null,
   /** Autotask's hourly budget from the connector's GET, or null when it does not report one. */
   budget: null,
   /** The operator's choices; only Save sends them. */
@@ -175,8 +176,14 @@ function saveRequest(draft) {
 
 const fingerprint = (draft) => JSON.stringify(saveRequest(draft).body);
 
-/** Whether the RMM link form holds something not saved. */
-const linkUnsaved = () => state.link !== null && state.connector !== null && linkChanged(state.link, state.connector.rmm);
+/** Whether the link form says another link than the one the setup view is of (it needs "Check" first). */
+function linkUnchecked() {
+  if (state.link === null || state.connector === null) return false;
+  return state.linkInUse ? !sameLink(state.link, state.linkInUse.form) : linkChanged(state.link, state.connector.rmm);
+}
+
+/** Whether the page holds a link not saved: a checked one Save would send, or a changed form. */
+const linkUnsaved = () => state.linkInUse !== null || (state.link !== null && state.connector !== null && linkChanged(state.link, state.connector.rmm));
 
 /** Whether leaving now would lose choices: the draft or the link form differs from what was read, and was not saved. */
 const unsaved = () =>
@@ -254,15 +261,15 @@ async function start(connectorId) {
     return;
   }
   startDraft();
+  state.storedWords = words();
   state.link = state.connector ? linkForm(state.connector.rmm) : null;
-  state.listsFailure = null;
-  state.typedWebhookSecret = null;
+  state.linkInUse = null;
   state.check = null;
   say('');
   goTo('link');
 }
 
-/** A draft from what the connector just said, for the RMM it now links. */
+/** A draft from the setup view, for the RMM it is of. */
 function startDraft() {
   state.draft = draftFrom(state.setup);
   state.draftKind = state.setup.rmm ? state.setup.rmm.kind : null;
@@ -271,22 +278,25 @@ function startDraft() {
   state.saveFailure = null;
 }
 
+/** The steps list what `setup` offers; a draft of another RMM's rows starts again from its suggestions. */
+function adoptSetup(setup) {
+  state.setup = setup;
+  if (setup.rmm && setup.rmm.kind !== state.draftKind) startDraft();
+}
+
+/** The account check of the link the steps list: the stored one, or the changed one tried again. */
 async function runCheck() {
   if (state.check && state.check.pending) return;
   state.check = { pending: true };
   render();
-  const [response] = await Promise.all([api('POST', '/setup/check'), loadConnector()]);
-  state.check = response.status === 200 && response.body ? response.body : { failure: failure(response, 'The account check') };
-  render();
-}
-
-/** "Check again": the check, and the lists of a saved link that could not be read before. */
-async function checkAgain() {
-  if (state.listsFailure === null) {
-    await runCheck();
-    return;
+  if (state.linkInUse) {
+    const [outcome] = await Promise.all([tryLink(api, state.linkInUse.block, (response) => failure(response, 'The account check')), loadConnector()]);
+    state.check = outcome.check || { failure: outcome.failure };
+    if (outcome.setup) adoptSetup(outcome.setup);
+  } else {
+    const [response] = await Promise.all([api('POST', '/setup/check'), loadConnector()]);
+    state.check = response.status === 200 && response.body ? response.body : { failure: failure(response, 'The account check') };
   }
-  await Promise.all([runCheck(), readLinkedLists(true)]);
   render();
 }
 
@@ -298,16 +308,20 @@ async function readListsAgain() {
   const before = state.setup && state.setup.catalogueReadAt;
   const response = await api('POST', '/setup/refresh');
   if (response.status !== 202 && response.status !== 200) return { fresh: false, error: failure(response, 'Refreshing the lists', state.draft !== null) };
-  for (let attempt = 0; attempt < REFRESH_POLL_LIMIT; attempt += 1) {
+  let fresh = false;
+  for (let attempt = 0; attempt < REFRESH_POLL_LIMIT && !fresh; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
-    if (!(await loadSetup())) {
-      const error = state.loadError;
-      state.loadError = null;
-      return { fresh: false, error };
-    }
-    if (state.setup.catalogueReadAt !== before) return { fresh: true, error: null };
+    const read = await api('GET', '/setup');
+    if (read.status !== 200) return { fresh: false, error: failure(read, 'Refreshing the lists', state.draft !== null) };
+    fresh = read.body.catalogueReadAt !== before;
+    // The connector refreshes the stored link's lists; a changed link's are read through it, on top of Autotask's.
+    if (fresh && !state.linkInUse) state.setup = read.body;
   }
-  return { fresh: false, error: null };
+  if (!state.linkInUse) return { fresh, error: null };
+  const tried = await tryLink(api, state.linkInUse.block, (answer) => failure(answer, 'Refreshing the lists', true));
+  if (!tried.setup) return { fresh: false, error: tried.failure || 'The changed link was refused: check it again on the Account link step.' };
+  state.setup = tried.setup;
+  return { fresh: true, error: null };
 }
 
 async function refreshLists() {
@@ -322,67 +336,56 @@ async function refreshLists() {
 }
 
 /**
- * The lists of the account the connector links now. Another RMM's are read by the next GET (the
- * stored ones are of the old RMM); the same RMM's on request. A draft of the other RMM's rows
- * starts again from the new lists' suggestions.
+ * "Check the link": tries the form's link without saving it. Accepted, the steps list what that
+ * account has and Save will send it; refused, the check says why and the steps keep the link they had.
  */
-async function readLinkedLists(readAgain) {
-  const otherRmm = state.setup.rmm && state.connector && state.setup.rmm.kind !== state.connector.rmm.kind;
-  let error = null;
-  if (otherRmm) {
-    if (!(await loadSetup())) error = state.loadError;
-    state.loadError = null;
-  } else if (readAgain) {
-    const read = await readListsAgain();
-    error = read.error || (read.fresh ? null : 'The connector has not read them yet: press “Check again” in a moment.');
-  }
-  state.listsFailure = error;
-  if (!error && state.setup.rmm && state.setup.rmm.kind !== state.draftKind) startDraft();
-}
-
-async function saveLink() {
+async function checkLink() {
   const form = state.link;
-  if (state.linking || state.busy || !form || !state.connector || !linkChanged(form, state.connector.rmm)) return;
+  if (state.linking || state.busy || !form || !state.connector || !linkUnchecked()) return;
   form.failure = null;
   form.errors = linkErrors(form, state.connector.rmm);
   const firstInvalid = () => Object.keys(form.errors)[0];
   if (firstInvalid()) {
     render();
     focusStep(`rmm-${firstInvalid()}`);
-    announce('Some fields need attention before the link can be saved.');
+    announce('Some fields need attention before the link can be checked.');
     return;
   }
-  // Busy: the steps after this one, and Close, wait for the link and its lists.
+  // Busy: the steps after this one, and Close, wait for the answer.
   state.linking = true;
   state.busy = true;
-  say('Saving the link…');
+  say('Checking the link and reading its lists…');
   render();
-  const outcome = await putLink(api, form, (response) => failure(response, 'Saving the link'));
-  if (!outcome.saved) {
-    state.linking = false;
-    state.busy = false;
-    form.errors = outcome.errors || {};
-    form.failure = outcome.failure;
-    say('The link was not saved.');
-    render();
-    focusStep(firstInvalid() ? `rmm-${firstInvalid()}` : 'rmm-link-save');
-    return;
-  }
-  const { connector, previous } = outcome;
-  const typed = form.kind === 'datto-rmm' ? form.values.webhookSecret : '';
-  if (typed !== '') state.typedWebhookSecret = typed;
-  else if (previous.kind !== connector.rmm.kind) state.typedWebhookSecret = null;
-  state.connector = connector;
-  state.link = linkForm(connector.rmm);
-  state.check = null;
-  say('Link saved. Checking it and reading its lists…');
-  const elsewhere = ['kind', 'apiUrl', 'accountId'].some((key) => previous[key] !== connector.rmm[key]);
-  await Promise.all([runCheck(), readLinkedLists(elsewhere || state.listsFailure !== null)]);
+  const block = rmmBlock(form);
+  const [outcome] = await Promise.all([tryLink(api, block, (response) => failure(response, 'Checking the link')), loadConnector()]);
   state.linking = false;
   state.busy = false;
-  say(state.listsFailure ? 'Link saved; its lists could not be read.' : 'Link saved.');
+  if (!outcome.check) {
+    form.errors = outcome.errors || {};
+    form.failure = outcome.failure;
+    say('The link was not checked.');
+    render();
+    focusStep(firstInvalid() ? `rmm-${firstInvalid()}` : 'rmm-link-check');
+    return;
+  }
+  state.check = outcome.check;
+  const product = productOf(form.kind);
+  if (!outcome.setup) {
+    const side = outcome.check.rmm || outcome.check.pcsm || {};
+    form.failure = `${product} did not accept the link${side.error ? ` (${side.error})` : ''}, so its lists cannot be read and its associations cannot be chosen. ` +
+      'Correct the credentials and check again. Nothing was saved.';
+    say('The link was refused. Nothing was saved.');
+    render();
+    focusStep('rmm-link-check');
+    announce(form.failure);
+    return;
+  }
+  state.linkInUse = linkChanged(form, state.connector.rmm) ? { form: formSnapshot(form), block } : null;
+  adoptSetup(outcome.setup);
+  const done = state.linkInUse ? `Link checked; the next steps list what the ${product} account has. It is saved with the associations, on the last step.` : 'Link checked.';
+  say(done);
   render();
-  announce(state.listsFailure ? 'Link saved. Its lists could not be read.' : 'Link saved.');
+  announce(done);
 }
 
 async function save() {
@@ -395,10 +398,16 @@ async function save() {
     showRefusal(explainAll(incomplete, (_list, index) => index), `Some ${words().site} associations are incomplete. Nothing was saved.`);
     return;
   }
+  if (linkUnchecked()) {
+    linkNeedsCheck();
+    return;
+  }
   state.busy = true;
   say('Saving…');
   render();
-  const { body, sent } = saveRequest(state.draft);
+  const { body: mappings, sent } = saveRequest(state.draft);
+  // The changed link goes with the associations chosen from its lists: one write, or none.
+  const body = state.linkInUse ? { rmm: state.linkInUse.block, ...mappings } : mappings;
   const response = await api('POST', '/setup', body);
   state.busy = false;
   if (response.status === 200) {
@@ -411,6 +420,11 @@ async function save() {
     announce('Saved.');
     return;
   }
+  const linkErrorsFound = linkFieldErrors(response);
+  if (Object.keys(linkErrorsFound).length > 0) {
+    await refusedLink(linkErrorsFound);
+    return;
+  }
   const errors = response.status === 422 && Array.isArray(response.body && response.body.errors) ? response.body.errors : [];
   if (errors.length > 0) {
     const count = errors.length === 1 ? 'One choice' : `${errors.length} choices`;
@@ -419,6 +433,21 @@ async function save() {
   } else {
     showRefusal([], failure(response, 'Saving', true));
   }
+}
+
+/**
+ * Save refused the changed link itself (the connector's stored link changed since it was read, say):
+ * back to the account link step, on the fields it names, with the stored link read again.
+ */
+async function refusedLink(errors) {
+  await loadConnector();
+  // Save sends only a link that was checked as the form says it, so the form's fields are the ones named.
+  const form = state.link;
+  form.errors = errors;
+  form.failure = `Nothing was saved: the connector refused the ${productOf(form.kind)} link. Correct the fields marked, check the link again, and save.`;
+  say('Nothing was saved.');
+  goTo('link', `rmm-${Object.keys(errors)[0]}`);
+  announce(form.failure);
 }
 
 function showRefusal(errors, text) {
@@ -434,7 +463,7 @@ function close() {
   state.draft = null;
   state.baseline = null;
   state.link = null;
-  state.listsFailure = null;
+  state.linkInUse = null;
   state.check = null;
   state.saveErrors = null;
   state.saveFailure = null;
@@ -468,9 +497,9 @@ function restart() {
   state.setup = null;
   state.budget = null;
   state.connector = null;
+  state.storedWords = null;
   state.link = null;
-  state.listsFailure = null;
-  state.typedWebhookSecret = null;
+  state.linkInUse = null;
   state.draft = null;
   state.baseline = null;
   render();
@@ -514,23 +543,24 @@ async function next() {
   goTo(STEPS[state.step + 1].id);
 }
 
-/** The associations are chosen from the linked account's lists: a changed link is saved, and its lists read, first. */
+/** The associations are chosen from the lists of the link Save would send: a changed form is checked first. */
 function mayLeaveLink() {
   if (state.linking) return false;
-  if (linkUnsaved()) {
-    state.link.failure = 'Save the changed link first, or put the fields back as they were: the next steps list what the linked account has.';
-    render();
-    focusStep('rmm-link-save');
-    announce(state.link.failure);
-    return false;
+  if (!linkUnchecked()) return true;
+  linkNeedsCheck();
+  return false;
+}
+
+/** Says on the account link step that the form's link must be checked (a refused one keeps its reason). */
+function linkNeedsCheck() {
+  const form = state.link;
+  if (!form.failure) {
+    form.failure = 'Check the changed link first, or put the fields back as they were when checked: the next steps list what the checked link’s account has.';
   }
-  if (state.listsFailure) {
-    render();
-    focusStep('lists-failure');
-    announce(listsFailureText());
-    return false;
-  }
-  return true;
+  if (STEPS[state.step].id !== 'link') goTo('link');
+  else render();
+  focusStep('rmm-link-check');
+  announce(form.failure);
 }
 
 function back() {
@@ -667,7 +697,7 @@ function welcomeStep() {
     stepHeading('Welcome'),
     h('p', {}, 'This wizard links an RMM account — PCSM or Datto RMM — to an Autotask database: which PCSM profile or Datto RMM site is which Autotask company, ' +
       'which queue new tickets go to, and how statuses and severities or priorities translate.'),
-    h('p', {}, 'Nothing is saved until you press Save on the last step, but for a changed RMM link, which is saved when you say so. Close discards your choices.'),
+    h('p', {}, 'Nothing is saved until you press Save on the last step, a changed RMM link included: Save saves the link and the associations together. Close discards your choices.'),
     h('form', { class: 'field', onsubmit: (event) => { event.preventDefault(); next(); } },
       h('label', { for: 'connector-id' }, 'Connector id'),
       h('input', {
@@ -706,33 +736,37 @@ function autotaskSummary(side) {
 /** The RMM the connector links now: the stored link's kind, else the lists' RMM. */
 const linkedKind = () => (state.connector ? state.connector.rmm.kind : state.setup && state.setup.rmm ? state.setup.rmm.kind : 'pcsm');
 
-/** What a switch of RMM would remove: "2 profiles, 5 statuses and 5 severities", or null. */
+/** What a switch of RMM would replace: "2 profiles, 5 statuses and 5 severities", or null. */
 function savedAssociations() {
   const mappings = state.connector && state.connector.mappings;
   if (!mappings) return null;
-  const w = state.draftKind === linkedKind() ? words() : NEUTRAL_WORDS;
+  const w = state.storedWords || NEUTRAL_WORDS;
   const counted = [[mappings.profiles, w.site], [mappings.statuses, 'status'], [mappings.severities, w.severity]]
     .filter(([rows]) => Array.isArray(rows) && rows.length > 0)
     .map(([rows, word]) => `${rows.length} ${rows.length === 1 ? word : plural(word)}`);
   return counted.length > 0 ? joinWords(counted) : null;
 }
 
-/** Why the associations wait; the check already says what is wrong with the RMM's credentials, when that is it. */
-function listsFailureText() {
-  const product = productOf(linkedKind());
-  const head = `The lists of the linked ${product} account could not be read, so its associations cannot be chosen yet.`;
-  const side = state.check && !state.check.pending && (state.check.rmm || state.check.pcsm);
-  if (side && !side.ok) return `${head} Correct the ${product} credentials below and save the link again.`;
-  return `${head} ${state.listsFailure}`;
-}
-
 function checkHint(check) {
   if (!check.autotask || !check.autotask.ok) {
     return 'Autotask’s credentials are changed with PUT /api/v1/connectors/{id} or the command line; no ticket syncs until they work. You can go on with the associations.';
   }
-  // The lists' notice already says it, and that the associations wait.
-  if (state.listsFailure) return null;
-  return `Correct the ${productOf(linkedKind())} credentials below and save the link; no ticket syncs until they work. You can go on with the associations.`;
+  // A refused link: the form already says what to do.
+  if (state.link && state.link.failure) return null;
+  return `Correct the ${productOf(linkedKind())} credentials below and check the link; no ticket syncs until they work. You can go on with the associations.`;
+}
+
+/** Which link the steps list, in a sentence. */
+function linkInUseLine() {
+  if (!state.linkInUse) return `The connector signs in to Autotask and to ${productOf(linkedKind())} with the credentials stored for it.`;
+  return `The next steps list what the ${productOf(state.linkInUse.form.kind)} link checked below offers. It is not saved yet: Save on the last step saves it ` +
+    'with the associations, and Close leaves the connector as it is.';
+}
+
+/** A kind chosen on the form: the link checked for it, when there is one, else that kind's stored values or empty fields. */
+function formFor(kind) {
+  const inUse = state.linkInUse && state.linkInUse.form.kind === kind ? state.linkInUse.form : null;
+  return inUse ? { kind, values: { ...inUse.values }, errors: {}, failure: null } : linkForm(state.connector.rmm, kind);
 }
 
 function linkStep() {
@@ -740,7 +774,7 @@ function linkStep() {
   const pending = check === null || Boolean(check.pending);
   const kind = linkedKind();
   let body;
-  if (pending) body = h('p', { 'data-testid': 'check-pending' }, 'Checking both accounts with the stored credentials…');
+  if (pending) body = h('p', { 'data-testid': 'check-pending' }, state.linkInUse ? 'Checking both accounts with the changed link…' : 'Checking both accounts with the stored credentials…');
   else if (check.failure) body = h('p', { class: 'notice error', role: 'alert', 'data-testid': 'check-failure' }, check.failure);
   else {
     // The answer names the RMM it checked; an older connector's does not.
@@ -752,22 +786,20 @@ function linkStep() {
   }
   return [
     stepHeading('Account link'),
-    h('p', {}, `The connector signs in to Autotask and to ${productOf(kind)} with the credentials stored for it.`),
+    h('p', { 'data-testid': 'link-in-use' }, linkInUseLine()),
     h('div', { 'aria-busy': pending ? 'true' : 'false' }, body),
     budgetNotice(state.budget),
-    state.listsFailure
-      ? h('p', { id: 'lists-failure', class: 'notice error', role: 'alert', tabindex: '-1', 'data-testid': 'lists-failure' }, listsFailureText())
-      : null,
     h('p', {}, h('button', {
-      type: 'button', id: 'check-again', 'data-testid': 'check-again', 'aria-disabled': pending ? 'true' : null, onclick: checkAgain,
+      type: 'button', id: 'check-again', 'data-testid': 'check-again', 'aria-disabled': pending || state.busy ? 'true' : null,
+      onclick: () => { if (!state.busy) runCheck(); },
     }, 'Check again')),
     !pending && !check.ok && !check.failure && checkHint(check) ? h('p', { class: 'hint', 'data-testid': 'check-hint' }, checkHint(check)) : null,
     state.link && state.connector
       ? linkFields({
-        form: state.link, stored: state.connector.rmm, busy: state.linking || state.busy, associations: savedAssociations(),
+        form: state.link, stored: state.connector.rmm, busy: state.linking || state.busy, unchecked: linkUnchecked(), associations: savedAssociations(),
         on: {
           kind: (chosen) => {
-            state.link = linkForm(state.connector.rmm, chosen);
+            state.link = formFor(chosen);
             render();
             renderUnsaved();
           },
@@ -775,20 +807,20 @@ function linkStep() {
             renderLinkButton();
             renderUnsaved();
           },
-          save: saveLink,
+          check: checkLink,
         },
       })
       : h('p', { class: 'notice error', 'data-testid': 'rmm-link-unread' }, 'The stored RMM link could not be read, so it cannot be changed here now. Close and open the setup again.'),
   ];
 }
 
-/** The link's Save button follows the form as it is typed in, without redrawing the fields. */
+/** The link's Check button follows the form as it is typed in, without redrawing the fields. */
 function renderLinkButton() {
-  const button = $('rmm-link-save');
+  const button = $('rmm-link-check');
   if (!button || !state.link || !state.connector) return;
-  const changed = linkChanged(state.link, state.connector.rmm);
-  button.classList.toggle('primary', changed);
-  setUnavailable(button, state.linking || state.busy || !changed);
+  const unchecked = linkUnchecked();
+  button.classList.toggle('primary', unchecked);
+  setUnavailable(button, state.linking || state.busy || !unchecked);
 }
 
 /** The Autotask company a site names for itself (Datto RMM's `autotaskCompanyId`), when it is offered. */
@@ -979,10 +1011,17 @@ function saveErrorBox() {
       : null);
 }
 
-/** Datto RMM pushes its alerts only where the MSP pastes the connector's webhook. */
+/** Datto RMM pushes its alerts only where the MSP pastes the connector's webhook (the view names its path and templates). */
 function webhookInstructions() {
-  if (!state.setup || !state.setup.rmm || state.setup.rmm.kind !== 'datto-rmm') return null;
-  return dattoWebhookInstructions({ origin: window.location.origin, connectorId: state.connectorId, secret: state.typedWebhookSecret, say });
+  const rmm = state.setup && state.setup.rmm;
+  if (!rmm || rmm.kind !== 'datto-rmm' || !rmm.webhook || !rmm.webhook.templates) return null;
+  return dattoWebhookInstructions({ origin: window.location.origin, webhook: rmm.webhook, secret: typedWebhookSecret(), say });
+}
+
+/** The Datto RMM webhook secret typed for the link Save sends (the connector never shows a stored one). */
+function typedWebhookSecret() {
+  const inUse = state.linkInUse && state.linkInUse.form;
+  return inUse && inUse.kind === 'datto-rmm' && inUse.values.webhookSecret !== '' ? inUse.values.webhookSecret : null;
 }
 
 function reviewStep() {
@@ -995,7 +1034,12 @@ function reviewStep() {
     stepHeading('Review and save'),
     saveErrorBox(),
     budgetNotice(state.budget),
-    h('p', {}, 'Save replaces the connector’s associations with these, all at once.'),
+    state.linkInUse
+      ? h('p', { class: 'notice attention', 'data-testid': 'review-link' }, linkChangeText(state.linkInUse.form, state.connector.rmm))
+      : null,
+    h('p', {}, state.linkInUse
+      ? 'Save changes the link and replaces the connector’s associations with these, all in one write; if any is refused, nothing is saved.'
+      : 'Save replaces the connector’s associations with these, all at once.'),
     summaryTable(`${capital(site)} associations`, [`${product} ${site}`, 'Autotask company'],
       profileRows.length === 0
         ? [h('tr', {}, h('td', { colspan: '2', class: 'hint' }, 'None'))]

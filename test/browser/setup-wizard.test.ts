@@ -683,18 +683,42 @@ describe('setup wizard in the browser', () => {
 
     const datto = () => stack.datto!;
     const siteUid = (name: string) => datto().sites().find((site) => site.name === name)!.uid;
-    const linkPuts = () => apiCalls.filter((call) => call === 'PUT /api/v1/connectors/c1');
+    /** Every PUT the page sent: the wizard never PUTs the connector (the link is saved with the associations, by POST …/setup). */
+    const puts = () => apiCalls.filter((call) => call.startsWith('PUT '));
+    const linkTries = () => apiCalls.filter((call) => call === 'POST /api/v1/connectors/c1/setup/link');
 
     async function fillLink(values: Record<string, string>): Promise<void> {
       for (const [field, value] of Object.entries(values)) await page.getByTestId(`rmm-${field}`).fill(value);
     }
 
+    /** The stored connector as the API shows it (secrets redacted). */
+    const storedConnector = async () => {
+      const { budget: _live, ...stored } = (await stack.admin('GET', '/api/v1/connectors/c1')).body;
+      return stored;
+    };
+
+    /** The body of the next POST …/setup the page sends (the wizard's Save). */
+    const nextSaveBody = () =>
+      page
+        .waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/connectors/c1/setup')
+        .then((request) => request.postDataJSON() as Record<string, any>);
+
     /** The step's heading, once it shows the title. */
     const heading = () => page.locator('#step-title').innerText();
 
-    it('switches a PCSM connector to Datto RMM, checks it, finds sites among hundreds, saves the associations, and an alert then follows them', async () => {
+    /** On the account link step of PCSM connector c1: Datto RMM chosen, its credentials typed, checked and accepted. */
+    async function switchToDatto(extra: Record<string, string> = {}): Promise<void> {
+      await page.getByTestId('rmm-kind-datto-rmm').check();
+      await fillLink({ apiUrl: datto().url, apiKey: DEFAULT_DATTO_CREDENTIALS.apiKey, apiSecret: DEFAULT_DATTO_CREDENTIALS.apiSecret, webhookSecret: WEBHOOK_SECRET, ...extra });
+      await page.getByTestId('rmm-link-check').click();
+      await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP (ab12cd34)');
+      await expectText(page.getByTestId('rmm-product'), 'Datto RMM');
+    }
+
+    it('switches a PCSM connector to Datto RMM, checks it, finds sites among hundreds, saves link and associations in one write, and an alert then follows them', async () => {
       // A filler site that names its Autotask company: only that can make "Customer 150" Northwind Traders.
       datto().setSiteAutotaskCompany(siteUid('Customer 150'), SEED_AUTOTASK_COMPANY_IDS.northwind, 'Northwind Traders');
+      const before = await storedConnector();
       await openWizard();
       await advanceTo('link');
       await expectText(page.getByTestId('check-pcsm'), 'Contoso MSP');
@@ -702,22 +726,23 @@ describe('setup wizard in the browser', () => {
       expect(await page.getByTestId('rmm-product').innerText()).toBe('PCSM');
 
       await page.getByTestId('rmm-kind-datto-rmm').check();
-      await expectText(page.getByTestId('rmm-switch-note'), 'The PCSM associations (2 profiles, 5 statuses and 5 severities) are removed');
+      await expectText(page.getByTestId('rmm-switch-note'), 'The PCSM associations (2 profiles, 5 statuses and 5 severities) are replaced by the Datto RMM ones you choose');
       await expectText(page.locator('#rmm-apiUrl-hint'), 'The API URL Datto RMM shows on the API user’s page, e.g. https://merlot-api.centrastage.net');
       await expectText(page.locator('#rmm-requestsPerMinute-hint'), '600 API requests a minute for the whole account');
       await expectText(page.locator('#rmm-requestsPerMinute-hint'), '300 when left empty');
       expect(await page.getByTestId('unsaved').isVisible()).toBe(true);
 
       // Another RMM has nothing stored to keep: every credential is asked for, and nothing is sent without them.
-      await page.getByTestId('rmm-link-save').click();
+      await page.getByTestId('rmm-link-check').click();
       for (const field of ['apiUrl', 'apiKey', 'apiSecret', 'webhookSecret']) await page.getByTestId(`rmm-${field}-error`).waitFor();
       expect(await page.getByTestId('rmm-requestsPerMinute-error').count()).toBe(0);
       expect((await focused()).testid).toBe('rmm-apiUrl');
-      // Next does not leave a link that is not saved.
+      // Next does not leave a link that is not checked.
       await page.getByTestId('nav-next').click();
-      await expectText(page.getByTestId('rmm-link-failure'), 'Save the changed link first');
+      await expectText(page.getByTestId('rmm-link-failure'), 'Check the changed link first');
       await expectStep('link');
-      expect(linkPuts()).toEqual([]);
+      expect((await focused()).testid).toBe('rmm-link-check');
+      expect(linkTries()).toEqual([]);
 
       await fillLink({
         apiUrl: datto().url,
@@ -726,33 +751,37 @@ describe('setup wizard in the browser', () => {
         webhookSecret: WEBHOOK_SECRET,
         requestsPerMinute: '700',
       });
-      await page.getByTestId('rmm-link-save').click();
+      await page.getByTestId('rmm-link-check').click();
       await expectText(page.getByTestId('rmm-requestsPerMinute-error'), 'from 1 to 600');
-      expect(linkPuts()).toEqual([]);
+      expect(linkTries()).toEqual([]);
       await fillLink({ requestsPerMinute: '120' });
 
-      // A wrong secret key: the link is saved, the check says what is wrong, and the associations wait.
-      await page.getByTestId('rmm-link-save').click();
+      // A wrong secret key: the check says what is wrong, the associations wait, and nothing is saved.
+      await page.getByTestId('rmm-link-check').click();
       await expectText(page.getByTestId('check-datto-rmm'), 'Failed');
-      await expectText(page.getByTestId('lists-failure'), 'could not be read');
-      expect(linkPuts()).toHaveLength(1);
+      await expectText(page.getByTestId('rmm-link-failure'), 'Datto RMM did not accept the link');
+      await expectText(page.getByTestId('rmm-link-failure'), 'Nothing was saved');
+      expect(linkTries()).toHaveLength(1);
+      expect(await page.getByTestId('rmm-product').innerText()).toBe('PCSM');
       await page.getByTestId('nav-next').click();
       await expectStep('link');
-      expect((await focused()).testid).toBe('lists-failure');
+      expect((await focused()).testid).toBe('rmm-link-check');
+      expect(await page.getByTestId('rmm-link-failure').innerText()).toMatch(/did not accept the link/);
 
-      // The same RMM now: the stored secrets are kept when left empty, so only the secret key is typed again.
+      // The typed fields stay; only the secret key is typed again. The check reads the Datto RMM account, and still saves nothing.
       expect(await page.getByTestId('rmm-kind-datto-rmm').isChecked()).toBe(true);
       expect(await page.getByTestId('rmm-apiUrl').inputValue()).toBe(datto().url);
-      expect(await page.getByTestId('rmm-apiSecret').inputValue()).toBe('');
-      await expectText(page.locator('#rmm-apiKey-hint'), 'Stored; leave it empty to keep it.');
       await fillLink({ apiSecret: DEFAULT_DATTO_CREDENTIALS.apiSecret });
-      await page.getByTestId('rmm-link-save').click();
+      await page.getByTestId('rmm-link-check').click();
       await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP (ab12cd34)');
       await expectText(page.getByTestId('check-autotask'), 'OK');
-      await waitFor(async () => ((await page.getByTestId('lists-failure').count()) === 0 ? true : null), { message: 'the lists of the Datto RMM account' });
-      expect(await page.getByTestId('rmm-product').innerText()).toBe('Datto RMM');
-      expect(linkPuts()).toHaveLength(2);
+      await expectText(page.getByTestId('rmm-product'), 'Datto RMM');
+      await expectText(page.getByTestId('link-in-use'), 'It is not saved yet');
+      expect(await page.getByTestId('rmm-link-failure').count()).toBe(0);
+      expect(linkTries()).toHaveLength(2);
       expect(setupPosts()).toEqual([]);
+      expect(puts()).toEqual([]);
+      expect(await storedConnector()).toEqual(before);
 
       await advanceTo('profiles');
       expect(await heading()).toBe(DATTO_TITLES.profiles);
@@ -818,6 +847,10 @@ describe('setup wizard in the browser', () => {
       expect(await review('severities[1]')).toBe('Critical');
       expect(await review('severities[2]')).toBe('High');
       expect(await page.locator('caption').allInnerTexts()).toEqual(['Site associations', 'Tickets', 'Status associations', 'Priority associations']);
+      // The link change Save makes, with the associations.
+      expect(await page.getByTestId('review-link').innerText()).toBe(
+        `Links Datto RMM at ${datto().url} instead of PCSM; the PCSM associations are replaced by the Datto RMM ones below, and the queue and the work type are kept.`,
+      );
 
       // What to paste into Datto RMM, and where.
       const webhookUrl = `${stack.url}/webhooks/datto-rmm/c1`;
@@ -834,13 +867,29 @@ describe('setup wizard in the browser', () => {
       await page.getByTestId('webhook-secret-show').click();
       expect(await page.getByTestId('webhook-secret').innerText()).toBe(WEBHOOK_SECRET);
       expect(setupPosts()).toEqual([]);
+      expect(await storedConnector()).toEqual(before);
 
+      // Save sends the link with the associations: one request, one write.
+      const sent = nextSaveBody();
       await page.getByTestId('nav-next').click();
       await expectStep('saved');
+      const body = await sent;
+      expect(Object.keys(body)).toEqual(['rmm', 'mappings', 'newProfilePolicy']);
+      expect(body.rmm).toEqual({
+        kind: 'datto-rmm',
+        apiUrl: datto().url,
+        apiKey: DEFAULT_DATTO_CREDENTIALS.apiKey,
+        apiSecret: DEFAULT_DATTO_CREDENTIALS.apiSecret,
+        webhookSecret: WEBHOOK_SECRET,
+        requestsPerMinute: 120,
+      });
+      expect(setupPosts()).toHaveLength(1);
+      expect(puts()).toEqual([]);
       await expectText(page.getByTestId('step'), 'New Datto RMM alerts follow them from now on');
       expect(await page.getByTestId('webhook-template-triggered').innerText()).toBe(DEFAULT_TEMPLATES.triggered);
 
       const saved = await stack.admin('GET', '/api/v1/connectors/c1');
+      expect(saved.body.revision).toBe(before.revision + 1);
       expect(saved.body.rmm).toEqual({
         kind: 'datto-rmm',
         apiUrl: datto().url,
@@ -888,8 +937,78 @@ describe('setup wizard in the browser', () => {
       expect(ticket).toMatchObject({ companyID: 175, queueID: 29683498, billingCodeID: 29682801, priority: 4, status: 1 });
     });
 
-    it('shows an existing Datto RMM connector\'s link, keeps its stored secrets, and asks for every credential to switch back', async () => {
+    it('switching a PCSM connector to Datto RMM, checking it and closing leaves the connector exactly as it was', async () => {
+      const before = await storedConnector();
+      const beforeText = await savedConnectorText();
+      await openWizard();
+      await advanceTo('link');
+      await expectText(page.getByTestId('check-pcsm'), 'Contoso MSP');
+      await switchToDatto();
+      // The checked link alone is an unsaved change: the steps list its sites, and only Save would keep it.
+      expect(await page.getByTestId('unsaved').isVisible()).toBe(true);
+      await page.getByTestId('nav-close').click();
+      await page.getByTestId('discard-dialog').waitFor({ state: 'visible' });
+      await page.getByTestId('keep-editing').click();
+      await page.getByTestId('discard-dialog').waitFor({ state: 'hidden' });
+
+      // The stored PCSM link back in the form is not the link the steps list: still unsaved, and checked before going on.
+      await page.getByTestId('rmm-kind-pcsm').check();
+      expect(await page.getByTestId('unsaved').isVisible()).toBe(true);
+      await page.getByTestId('nav-next').click();
+      await expectText(page.getByTestId('rmm-link-failure'), 'Check the changed link first');
+      await expectStep('link');
+      // Datto RMM chosen again brings back the link checked for it.
+      await page.getByTestId('rmm-kind-datto-rmm').check();
+      expect(await page.getByTestId('rmm-apiUrl').inputValue()).toBe(datto().url);
+      expect(await page.getByTestId('rmm-link-check').getAttribute('aria-disabled')).toBe('true');
+
+      // Lists read again are the checked link's: Datto RMM's sites, on Autotask's lists read anew.
+      const readAt = await page.getByTestId('catalogue-read-at').getAttribute('datetime');
+      await page.getByTestId('refresh-lists').click();
+      await waitFor(async () => ((await page.getByTestId('status').innerText()).includes('Lists read again') ? true : null), {
+        timeoutMs: 15_000,
+        message: 'the refreshed lists to arrive',
+      });
+      expect(await page.getByTestId('catalogue-read-at').getAttribute('datetime')).not.toBe(readAt);
+      expect(await page.getByTestId('rmm-product').innerText()).toBe('Datto RMM');
+
+      await advanceTo('profiles');
+      expect(await heading()).toBe(DATTO_TITLES.profiles);
+      expect(await chosenLabel('profile-0')).toBe('Fabrikam');
+      await advanceTo('review');
+      await expectText(page.getByTestId('review-link'), `Links Datto RMM at ${datto().url} instead of PCSM`);
+
+      await page.getByTestId('nav-close').click();
+      await page.getByTestId('discard-changes').click();
+      await expectStep('closed');
+      // Give a stray request time to arrive before looking.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      expect(puts()).toEqual([]);
+      expect(setupPosts()).toEqual([]);
+      // Only reads were asked for: the checks, the link tried, and the lists read again (the catalogue, not the connector).
+      const reads = ['check', 'link', 'refresh'].map((call) => `POST /api/v1/connectors/c1/setup/${call}`);
+      expect(apiCalls.filter((call) => !call.startsWith('GET '))).toEqual(expect.arrayContaining(reads));
+      expect(apiCalls.filter((call) => !call.startsWith('GET ') && !reads.includes(call))).toEqual([]);
+      const after = await storedConnector();
+      expect(after.rmm.kind).toBe('pcsm');
+      expect(after.revision).toBe(before.revision);
+      expect(after.mappings).toEqual(before.mappings);
+      expect(await savedConnectorText()).toBe(beforeText);
+
+      // Opened again, the wizard shows the stored PCSM link and its associations.
+      await page.getByTestId('restart').click();
+      await advanceTo('link');
+      expect(await page.getByTestId('rmm-kind-pcsm').isChecked()).toBe(true);
+      await expectText(page.getByTestId('check-pcsm'), 'Contoso MSP');
+      await advanceTo('profiles');
+      expect(await heading()).toBe('Profile associations');
+    });
+
+    it('shows an existing Datto RMM connector\'s link, saves a new request share with the associations and keeps the stored secrets, and asks for every credential to switch back', async () => {
       await stack.putConnector('c1', stack.dattoInput());
+      const before = await storedConnector();
+      expect(before.rmm.requestsPerMinute).toBeUndefined();
       await openWizard();
       await advanceTo('link');
       await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP (ab12cd34)');
@@ -900,47 +1019,110 @@ describe('setup wizard in the browser', () => {
         expect(await page.getByTestId(`rmm-${field}`).inputValue()).toBe('');
         await expectText(page.locator(`#rmm-${field}-hint`), 'Stored; leave it empty to keep it.');
       }
-      expect(await page.getByTestId('rmm-link-save').getAttribute('aria-disabled')).toBe('true');
+      expect(await page.getByTestId('rmm-link-check').getAttribute('aria-disabled')).toBe('true');
 
-      // Only the request share changes: the stored secrets still sign in.
+      // Only the request share changes: checked with the stored secrets, which still sign in; nothing is saved yet.
       await fillLink({ requestsPerMinute: '200' });
-      expect(await page.getByTestId('rmm-link-save').getAttribute('aria-disabled')).toBeNull();
-      await page.getByTestId('rmm-link-save').click();
-      await waitFor(async () => ((await stack.admin('GET', '/api/v1/connectors/c1')).body.rmm.requestsPerMinute === 200 ? true : null), {
-        message: 'the new request share to be saved',
-      });
+      expect(await page.getByTestId('rmm-link-check').getAttribute('aria-disabled')).toBeNull();
+      expect(await page.getByTestId('unsaved').isVisible()).toBe(true);
+      await page.getByTestId('rmm-link-check').click();
+      await expectText(page.getByTestId('link-in-use'), 'It is not saved yet');
       await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP');
       expect(await page.getByTestId('check-datto-rmm').innerText()).not.toMatch(/Failed/);
-      const saved = await stack.admin('GET', '/api/v1/connectors/c1');
-      expect(saved.body.rmm).toEqual({
-        kind: 'datto-rmm', apiUrl: datto().url, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]', requestsPerMinute: 200,
-      });
+      expect(await page.getByTestId('rmm-link-check').getAttribute('aria-disabled')).toBe('true');
+      expect(await storedConnector()).toEqual(before);
 
-      // The review shows where the webhook goes, but not the stored secret: the connector never shows it.
+      // The review says what Save changes of the link, and where the webhook goes, but not the stored secret: the connector never shows it.
       await advanceTo('profiles');
       expect(await heading()).toBe(DATTO_TITLES.profiles);
+      // The associations as suggested: the connector had none.
       await advanceTo('review');
+      expect(await page.getByTestId('review-link').innerText()).toBe('Changes the Datto RMM link: requests per minute 200; the stored secrets are kept.');
       expect(await page.getByTestId('webhook-url').innerText()).toBe(`${stack.url}/webhooks/datto-rmm/c1`);
       await expectText(page.getByTestId('webhook-secret-stored'), 'never shows it again');
       expect(await page.getByTestId('webhook-secret').count()).toBe(0);
 
-      // Back to PCSM: nothing of Datto RMM's is kept for it.
-      await page.getByTestId('nav-close').click();
+      const sent = nextSaveBody();
+      await page.getByTestId('nav-next').click();
+      await expectStep('saved');
+      // The secrets left empty travel as the marker of the stored ones, never as text the page knew.
+      expect((await sent).rmm).toEqual({ kind: 'datto-rmm', apiUrl: datto().url, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]', requestsPerMinute: 200 });
+      const saved = await storedConnector();
+      expect(saved.revision).toBe(before.revision + 1);
+      expect(saved.rmm).toEqual({
+        kind: 'datto-rmm', apiUrl: datto().url, apiKey: '[redacted]', apiSecret: '[redacted]', webhookSecret: '[redacted]', requestsPerMinute: 200,
+      });
+      expect(saved.mappings.statuses).toEqual([{ rmm: 'Open', autotask: 1 }, { rmm: 'Resolved', autotask: 5 }]);
+      expect(puts()).toEqual([]);
+      // The stored secrets were kept: the saved link still signs in to Datto RMM.
+      const check = await stack.admin('POST', '/api/v1/connectors/c1/setup/check');
+      expect(check.body.rmm).toMatchObject({ kind: 'datto-rmm', ok: true });
+
+      // Back to PCSM: nothing of Datto RMM's is kept for it, and nothing is tried without every credential.
       await page.getByTestId('restart').click();
       await advanceTo('link');
       await page.getByTestId('rmm-kind-pcsm').check();
       for (const field of ['accountId', 'apiUrl', 'apiKey', 'webhookSecret']) expect(await page.getByTestId(`rmm-${field}`).inputValue()).toBe('');
-      const putsBefore = linkPuts().length;
-      await page.getByTestId('rmm-link-save').click();
+      const triesBefore = linkTries().length;
+      await page.getByTestId('rmm-link-check').click();
       for (const field of ['accountId', 'apiUrl', 'apiKey', 'webhookSecret']) await page.getByTestId(`rmm-${field}-error`).waitFor();
-      expect(linkPuts()).toHaveLength(putsBefore);
+      expect(linkTries()).toHaveLength(triesBefore);
 
       // Put back, the form holds nothing to save, and Close asks nothing.
       await page.getByTestId('rmm-kind-datto-rmm').check();
       expect(await page.getByTestId('unsaved').isHidden()).toBe(true);
       await page.getByTestId('nav-close').click();
       await expectStep('closed');
-      expect((await stack.admin('GET', '/api/v1/connectors/c1')).body.rmm.kind).toBe('datto-rmm');
+      expect(await storedConnector()).toEqual(saved);
+    });
+
+    it('shows the webhook path and templates the connector\'s setup view names', async () => {
+      await stack.putConnector('c1', stack.dattoInput());
+      const fromView = { path: '/webhooks/datto-rmm/c1-as-the-view-says', templates: { triggered: '{ "from": "the view", "uid": "[alert_uid]" }', resolved: '{ "resolved": "[alert_uid]" }' } };
+      await page.route(apiPath('/setup'), async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const answer = await route.fetch();
+        const setup = await answer.json();
+        expect(setup.rmm.webhook).toEqual({ path: '/webhooks/datto-rmm/c1', templates: DEFAULT_TEMPLATES });
+        setup.rmm.webhook = fromView;
+        return route.fulfill({ response: answer, json: setup });
+      });
+      await openWizard();
+      await advanceTo('review');
+      expect(await page.getByTestId('webhook-url').innerText()).toBe(`${stack.url}${fromView.path}`);
+      expect(await page.getByTestId('webhook-template-triggered').innerText()).toBe(fromView.templates.triggered);
+      expect(await page.getByTestId('webhook-template-resolved').innerText()).toBe(fromView.templates.resolved);
+    });
+
+    it('a Save that the connector refuses for the link goes back to the account link step and saves nothing', async () => {
+      await stack.putConnector('c1', stack.dattoInput());
+      await openWizard();
+      await advanceTo('link');
+      await expectText(page.getByTestId('check-datto-rmm'), 'connected to Contoso MSP');
+      await fillLink({ requestsPerMinute: '200' });
+      await page.getByTestId('rmm-link-check').click();
+      await expectText(page.getByTestId('link-in-use'), 'It is not saved yet');
+      await advanceTo('review');
+
+      // Meanwhile the connector is linked to PCSM elsewhere: the Datto RMM secrets the page would keep are no longer stored.
+      await stack.putConnector('c1');
+      const before = await savedConnectorText();
+      const refused = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/v1/connectors/c1/setup');
+      await page.getByTestId('nav-next').click();
+      expect((await refused).status()).toBe(422);
+
+      await expectStep('link');
+      await expectText(page.getByTestId('rmm-link-failure'), 'Nothing was saved: the connector refused the Datto RMM link');
+      for (const field of ['apiKey', 'apiSecret', 'webhookSecret']) {
+        await expectText(page.getByTestId(`rmm-${field}-error`), 'the connector stores none for this RMM');
+      }
+      expect((await focused()).testid).toBe('rmm-apiKey');
+      // The stored link is read again: PCSM now, so switching asks for every credential.
+      await expectText(page.getByTestId('rmm-kind'), 'PCSM (linked now)');
+      await page.getByTestId('rmm-switch-note').waitFor();
+      expect(await page.locator('body').innerText()).not.toMatch(/\[redacted\]|Unprocessable/);
+      expect(await savedConnectorText()).toBe(before);
+      expect(puts()).toEqual([]);
     });
   });
 });
