@@ -113,7 +113,9 @@ export async function setupView(deps: SetupDeps, connectorId: string): Promise<S
   const catalogue = await currentCatalogue(deps, connectorId);
   const connector = await deps.store.connectors.get(connectorId);
   if (!catalogue || !connector) return null;
-  return viewOf(connector, catalogue, { mappings: connector.mappings, problems: connector.problems });
+  // What the connector's own page shows needs attention — missing associations, unassociated sites, a suspension — the wizard shows too.
+  const problems = (await deps.store.connectors.getRedacted(connectorId))?.problems ?? connector.problems;
+  return viewOf(connector, catalogue, { mappings: connector.mappings, problems });
 }
 
 export type LinkPreview =

@@ -81,6 +81,9 @@ describe('setup through the API', () => {
     });
     // The templates the setup shows are the ones the simulator's webhooks are filled from, and they work (every test here sends them).
     expect(view.rmm.webhook.templates).toEqual(DEFAULT_TEMPLATES);
+    // Nothing associated yet: the wizard says so, in the RMM's words, as the connector's own page does.
+    expect(view.status).toBe('needs-attention');
+    expect(view.problems).toContainEqual({ mapping: 'profiles', reason: 'no site is associated with an Autotask company yet' });
     const siteNames = view.options.profiles.map((site: { label: string }) => site.label);
     expect(siteNames).toEqual(expect.arrayContaining(['Fabrikam', 'Fabrikam Branch Office', 'Northwind Traders', 'Wide World Importers', 'Tailspin Toys']));
     expect(siteNames).not.toContain('Deleted Devices');
