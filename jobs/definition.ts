@@ -19,7 +19,7 @@ export interface JobContext {
 
 /** What the one failure policy decided for a run, handed to the job's bookkeeping. */
 export type DecidedFailure =
-  | { kind: 'retry'; reason: string; nextAttemptAt: Date; scope: 'job' | 'connector' }
+  | { kind: 'retry'; reason: string; nextAttemptAt: Date; scope: 'job' | 'call' | 'connector' }
   | { kind: 'wait-for-change'; reason: string }
   | { kind: 'stop-connector'; reason: string };
 

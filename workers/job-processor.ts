@@ -83,6 +83,12 @@ export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger:
             await job.moveToDelayed(Date.now() + delayMs, token);
             throw new DelayedError();
           }
+          if (outcome.scope === 'call') {
+            // A limit on one kind of call: this job waits it out, no attempt spent; the connector's other work goes on.
+            log.info('job waits for a call limit', { reason: outcome.reason, delayMs });
+            await job.moveToDelayed(Date.now() + delayMs, token);
+            throw new DelayedError();
+          }
           log.warn('job will retry', { reason: outcome.reason, delayMs });
           throw new RetryScheduledError(outcome.reason, delayMs);
         case 'wait-for-change':

@@ -49,6 +49,8 @@ function blocked(call: string): RemoteRateLimitedError {
     'datto-rmm',
     `Datto RMM blocks this account's API access for about 5 minutes because of too many requests (HTTP 403 for ${call}); the connector waits before calling again.`,
     IP_BLOCK_MS,
+    // The account's calls wait (the request budget holds them all); the connector's Autotask work goes on.
+    'call',
   );
 }
 
@@ -57,7 +59,7 @@ function classifyCommon(response: HttpResponse, call: string, now: number): Remo
   const { status } = response;
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
-    return new RemoteRateLimitedError('datto-rmm', `Datto RMM's request limit was reached (HTTP 429) for ${call}; calls of this account wait ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
+    return new RemoteRateLimitedError('datto-rmm', `Datto RMM's request limit was reached (HTTP 429) for ${call}; calls of this account wait ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs, 'call');
   }
   if (status === 403 && isBlockPage(response)) return blocked(call);
   // 409: "Request aborted due to concurrent write access to this record" (OpenAPI): trying again later succeeds.

@@ -7,7 +7,8 @@
  * - network failures, timeouts, 408, 409 and 5xx are retried here with backoff: every call is a
  *   read, a token grant or a resolve, and resolving a resolved alert changes nothing;
  * - a 401 is answered with one new token grant for that call; a second 401 is a credentials failure;
- * - 429 and the IP block are not retried here: the whole account holds, the job layer waits.
+ * - 429 and the IP block are not retried here: the whole account holds (request-budget.ts), and the jobs
+ *   that call Datto RMM wait; the connector's Autotask work does not.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';

@@ -15,8 +15,9 @@
  *   assumed), so the next minute does not run into the limit again;
  * - at most a few requests in flight, so a burst of concurrent jobs cannot collect many 429s
  *   (and with them the block) before the first 429 sets the hold.
- * A call that would wait longer than a short inline wait throws RemoteRateLimitedError instead,
- * so the job layer puts the connector's work back rather than holding a worker.
+ * A call that would wait longer than a short inline wait throws RemoteRateLimitedError instead (of
+ * `call` scope), so the job layer puts that job back rather than holding a worker, and the
+ * connector's work that does not call Datto RMM goes on.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -214,5 +215,6 @@ function tooLong(verdict: Exclude<Verdict[0], 'admitted'>, retryAfterMs: number)
     resolves: `this connector's share of Datto RMM's alert resolves a minute is used up; the next fits in ${seconds} s`,
     'in-flight': "the Datto RMM account's requests in flight are all taken; trying again shortly",
   };
-  return new RemoteRateLimitedError('datto-rmm', `Datto RMM calls wait: ${why[verdict]}.`, retryAfterMs);
+  // Only the jobs that call Datto RMM wait: the hold is the account's, kept here, and Autotask work goes on.
+  return new RemoteRateLimitedError('datto-rmm', `Datto RMM calls wait: ${why[verdict]}.`, retryAfterMs, 'call');
 }

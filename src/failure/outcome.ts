@@ -24,15 +24,20 @@ export interface ClassifiedFailure {
   readonly retryAfterMs?: number;
   /**
    * For `rate-limited`: whether the limit holds every call of the connector (Autotask's hourly
-   * threshold, PCSM's rate limit) or only this one kind of call (Autotask's thread limit).
+   * threshold, PCSM's rate limit) or only calls of one kind (Autotask's thread limit; Datto RMM's
+   * account limits, which hold that RMM's calls and none of Autotask's).
    */
   readonly limitScope?: 'connector' | 'call';
   readonly system?: ConnectedSystem;
 }
 
 export type Outcome =
-  /** Run the job again after `afterMs` (null: the job's own backoff); `connector`: hold every job of the connector that long. */
-  | { kind: 'retry'; reason: string; afterMs: number | null; scope: 'job' | 'connector' }
+  /**
+   * Run the job again after `afterMs` (null: the job's own backoff). `connector`: hold every job of
+   * the connector that long; `call`: only this job waits, and waiting spends none of its attempts
+   * (a limit of one kind of call: the connector's other work goes on).
+   */
+  | { kind: 'retry'; reason: string; afterMs: number | null; scope: 'job' | 'call' | 'connector' }
   /** Stop retrying this work until something relevant changes; reconciliation retries it after a cool-down. */
   | { kind: 'wait-for-change'; reason: string }
   /** The connector needs attention: its work waits (does not fail) until the credentials work again. */
@@ -50,7 +55,7 @@ export function decide(error: unknown): Outcome {
     case 'transient':
       return { kind: 'retry', reason, afterMs: error.retryAfterMs ?? null, scope: 'job' };
     case 'rate-limited':
-      return { kind: 'retry', reason, afterMs: error.retryAfterMs ?? null, scope: error.limitScope === 'call' ? 'job' : 'connector' };
+      return { kind: 'retry', reason, afterMs: error.retryAfterMs ?? null, scope: error.limitScope === 'call' ? 'call' : 'connector' };
     case 'refused':
       return { kind: 'wait-for-change', reason };
     case 'credentials':

@@ -53,8 +53,8 @@ export class RemoteNotFoundError extends RemoteError {
 /** The system asked us to slow down: every call of the connector waits `retryAfterMs`. Not retried by the client: the job layer waits. */
 export class RemoteRateLimitedError extends RemoteError {
   readonly failure = 'rate-limited' as const;
-  readonly limitScope = 'connector' as const;
-  constructor(system: RemoteSystem, message: string, readonly retryAfterMs: number) {
+  /** `connector`: every job of the connector waits (PCSM); `call`: only the jobs that call this system do (Datto RMM). */
+  constructor(system: RemoteSystem, message: string, readonly retryAfterMs: number, readonly limitScope: 'connector' | 'call' = 'connector') {
     super(system, message);
   }
 }

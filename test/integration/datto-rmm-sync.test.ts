@@ -397,6 +397,36 @@ describe('recurrence', () => {
 });
 
 describe('Datto RMM’s limits', () => {
+  it('holds only the calls to Datto RMM when Datto refuses them: the connector’s Autotask work goes on, the held call waits its turn without spending attempts', async () => {
+    const alert = diskAlert();
+    const ticket = await waitFor(() => ticketOf(alert.alertUid), { timeoutMs: 15_000 });
+    await settled();
+
+    // Datto RMM answers every call 429 for 10 s; a reconciliation meets it and the account holds.
+    datto.faults.failAllFor(10_000, { status: 429, retryAfterSeconds: 10 }, 'api');
+    expect((await stack.admin('POST', `/api/v1/connectors/${CONNECTOR}/reconcile`)).status).toBe(202);
+    await waitFor(() => datto.requests.some((request) => request.status === 429), { timeoutMs: 5_000, message: 'Datto RMM refusing a call' });
+    const refusedAt = Date.now();
+
+    // A technician's change in Autotask needs no Datto RMM call (no Datto status means "In Progress"): it is taken at once.
+    stack.sim.changeTicket(Number(ticket.id), { status: 8 });
+    expect((await stack.sendCallout(CONNECTOR, { query: `ticketId=${ticket.id}` })).status).toBe(202);
+    await waitFor(async () => (await link(alert.alertUid))?.appliedFields?.status === 8, { timeoutMs: 8_000, message: 'the Autotask change taken while Datto RMM holds' });
+    // … while the reconciliation still waits for Datto RMM, with no attempt spent on waiting.
+    const reconcile = (await stack.connectorQueue(CONNECTOR).getJobs(['delayed'])).find((job) => job.name === 'reconcile' && !job.repeatJobKey);
+    expect(reconcile).toBeDefined();
+    expect(reconcile!.attemptsMade).toBe(0);
+    expect(Date.now() - refusedAt).toBeLessThan(10_000);
+
+    // It waits its turn in the account's window (its next try is due within the minute, after the hold), and meanwhile
+    // nothing more was sent to Datto RMM: one 429, no block.
+    const dueAt = reconcile!.timestamp + reconcile!.delay;
+    expect(dueAt).toBeGreaterThan(refusedAt);
+    expect(dueAt).toBeLessThanOrEqual(refusedAt + 61_000);
+    expect(datto.requests.filter((request) => request.status === 403)).toHaveLength(0);
+    expect(datto.requests.filter((request) => request.status === 429)).toHaveLength(1);
+  });
+
   it(
     'with the account limited to 60 requests a minute, 40 alerts raised and resolved all reach their tickets, and Datto never blocks the connector',
     async () => {

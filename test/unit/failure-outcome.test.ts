@@ -1,6 +1,7 @@
 import { classifyResponse, isValidationMessage } from '../../src/autotask/classify';
 import { AutotaskAuthError, AutotaskOutcomeUnknownError, AutotaskRateLimitedError } from '../../src/autotask/errors';
 import { decide } from '../../src/failure/outcome';
+import { classifyDattoResponse } from '../../src/datto-rmm/classify';
 import { classifyPcsmResponse } from '../../src/pcsm/classify';
 import { RetryLaterError, SyncRefusedError } from '../../src/sync/errors';
 
@@ -25,7 +26,7 @@ describe('the one failure policy', () => {
 
   it('holds the whole connector for Retry-After on a 429, but only the job on the thread limit', () => {
     expect(decide(classifyResponse(answer(429, { errors: ['threshold'] }, { 'retry-after': '7' })))).toMatchObject({ kind: 'retry', afterMs: 7_000, scope: 'connector' });
-    expect(decide(classifyResponse(answer(500, { errors: ['Itgenatr005: Thread Threshold Exceeded'] })))).toMatchObject({ kind: 'retry', afterMs: 5_000, scope: 'job' });
+    expect(decide(classifyResponse(answer(500, { errors: ['Itgenatr005: Thread Threshold Exceeded'] })))).toMatchObject({ kind: 'retry', afterMs: 5_000, scope: 'call' });
   });
 
   it('stops the connector when credentials are refused, and refuses only the call on a permission error', () => {
@@ -50,6 +51,12 @@ describe('the one failure policy', () => {
     expect(decide(classifyPcsmResponse(answer(429, '', { 'retry-after': '3' })))).toMatchObject({ kind: 'retry', afterMs: 3_000, scope: 'connector' });
     expect(decide(classifyPcsmResponse(answer(503)))).toMatchObject({ kind: 'retry', scope: 'job' });
     expect(decide(classifyPcsmResponse(answer(422, { error: 'unknown status' })))).toMatchObject({ kind: 'wait-for-change' });
+  });
+
+  it('rates Datto RMM’s 429 and IP block as waits of the calls to Datto RMM only, and its 5xx as transient', () => {
+    expect(decide(classifyDattoResponse(answer(429, { message: 'Too many requests' }, { 'retry-after': '30' })))).toMatchObject({ kind: 'retry', afterMs: 30_000, scope: 'call' });
+    expect(decide(classifyDattoResponse(answer(403, '<html>blocked</html>')))).toMatchObject({ kind: 'retry', afterMs: 5 * 60_000, scope: 'call' });
+    expect(decide(classifyDattoResponse(answer(502)))).toMatchObject({ kind: 'retry', scope: 'job' });
   });
 
   it('tells validation messages from hiccups', () => {
