@@ -379,7 +379,7 @@ describe('failures', () => {
     sim.faults.failNextRequests(1, { status: 429, retryAfterSeconds: 30 });
     const error = await failure(session().getAccount());
     expect(error).toBeInstanceOf(RemoteRateLimitedError);
-    expect(error).toMatchObject({ system: 'datto-rmm', failure: 'rate-limited', limitScope: 'connector', retryAfterMs: 30_000 });
+    expect(error).toMatchObject({ system: 'datto-rmm', failure: 'rate-limited', limitScope: 'call', retryAfterMs: 30_000 });
     expect(calls('/api/v2/account')).toHaveLength(1);
 
     const held = await failure(client().session('connector-2', credentials()).getTicket(randomUUID()));
@@ -395,7 +395,7 @@ describe('failures', () => {
     await datto.getAccount();
     const error = await failure(datto.getAccount());
     expect(error).toBeInstanceOf(RemoteRateLimitedError);
-    expect(error).toMatchObject({ system: 'datto-rmm', limitScope: 'connector', retryAfterMs: 5 * 60_000 });
+    expect(error).toMatchObject({ system: 'datto-rmm', limitScope: 'call', retryAfterMs: 5 * 60_000 });
     expect(error.message).toMatch(/blocks this account's API access for about 5 minutes because of too many requests/);
     expect(calls('/api/v2/account').map((request) => request.status)).toEqual([200, 403]);
     sim.unblock();
