@@ -40,6 +40,8 @@ interface Setting<S extends z.ZodType> {
   schema: S;
   /** `<variable>_FILE` may name a file holding the value instead (a secret). */
   fromFile: boolean;
+  /** The variable's earlier name, still read when the new one is not set (an install configured before the rename keeps working). */
+  formerly?: string;
 }
 const plain = <S extends z.ZodType>(variable: string, schema: S): Setting<S> => ({ variable, schema, fromFile: false });
 const secret = <S extends z.ZodType>(variable: string, schema: S): Setting<S> => ({ variable, schema, fromFile: true });
@@ -61,7 +63,7 @@ const settings = {
   reconcileIntervalSeconds: plain('RECONCILE_INTERVAL_SECONDS', int(10).default(300)),
   catalogueRefreshIntervalSeconds: plain('CATALOGUE_REFRESH_INTERVAL_SECONDS', int(60).default(6 * 3600)),
   /** Per request to the RMM's API (PCSM, Datto RMM). */
-  rmmTimeoutMs: plain('RMM_TIMEOUT_MS', int(100).default(15000)),
+  rmmTimeoutMs: { ...plain('RMM_TIMEOUT_MS', int(100).default(15000)), formerly: 'PCSM_TIMEOUT_MS' },
   queuePrefix: plain(
     'QUEUE_PREFIX',
     z
@@ -124,7 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const reported = new Set<string>();
 
   for (const [key, setting] of Object.entries(settings)) {
-    const value = given(env, setting.variable);
+    const former = setting.formerly === undefined ? undefined : given(env, setting.formerly);
+    const value = given(env, setting.variable) ?? former;
+    if (former !== undefined && given(env, setting.variable) === undefined) origins.set(key, `${setting.formerly} (the earlier name of ${setting.variable})`);
     const fileVariable = `${setting.variable}_FILE`;
     const file = setting.fromFile ? given(env, fileVariable) : undefined;
     if (value !== undefined && file !== undefined) {

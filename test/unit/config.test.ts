@@ -91,6 +91,12 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'REDIS_URL', 'SECRETS_KEY', 'LOG_LEVEL', 'ADMIN_TOKEN']) expect(problems).toContain(name);
   });
 
+  it('still reads PCSM_TIMEOUT_MS, the earlier name of RMM_TIMEOUT_MS, when the new one is not set', () => {
+    expect(loadConfig({ ...valid, PCSM_TIMEOUT_MS: '2500' }).rmmTimeoutMs).toBe(2500);
+    expect(loadConfig({ ...valid, PCSM_TIMEOUT_MS: '2500', RMM_TIMEOUT_MS: '3000' }).rmmTimeoutMs).toBe(3000);
+    expect(() => loadConfig({ ...valid, PCSM_TIMEOUT_MS: 'soon' })).toThrow(/PCSM_TIMEOUT_MS \(the earlier name of RMM_TIMEOUT_MS\)/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ...valid, PORT: '', LOG_LEVEL: '' }).port).toBe(3000);
   });
