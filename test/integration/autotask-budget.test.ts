@@ -28,7 +28,14 @@ describe('when the Autotask hour is nearly spent', () => {
     const before = stack.sim.requests.length;
 
     await stack.sendPcsm('c1', ticketEvent({ id: 'T-B1' }));
-    await waitFor(async () => (await stack.admin('GET', '/api/v1/connectors/c1/tickets/T-B1')).body.state === 'synced', { message: 'the new ticket' });
+    // Its number too: the batch read of numbers (an update's rank) must not meet the reconciliation's budget reading of 96 %.
+    await waitFor(
+      async () => {
+        const ticket = (await stack.admin('GET', '/api/v1/connectors/c1/tickets/T-B1')).body;
+        return ticket.state === 'synced' && ticket.autotaskTicketNumber !== null;
+      },
+      { message: 'the new ticket and its number' },
+    );
 
     const reconcile = await stack.admin('POST', '/api/v1/connectors/c1/reconcile');
     expect(reconcile.status).toBe(202);
