@@ -74,18 +74,17 @@ export function createJobProcessor(registry: JobRegistry, deps: JobDeps, logger:
       const connectorId = connectorOfQueue(job.queueName);
       switch (outcome.kind) {
         case 'retry':
-          if (outcome.scope === 'connector' && connectorId) {
-            log.warn('connector waits', { reason: outcome.reason, delayMs });
-            // The queue's rate limit holds the connector's other jobs; this one waits as a delayed job,
-            // whose timer wakes the workers when the wait is over (a job put back among prioritized
-            // jobs would wait for the next poll).
-            await holds.holdConnector(connectorId, delayMs);
-            await job.moveToDelayed(Date.now() + delayMs, token);
-            throw new DelayedError();
-          }
-          if (outcome.scope === 'call') {
-            // A limit on one kind of call: this job waits it out, no attempt spent; the connector's other work goes on.
-            log.info('job waits for a call limit', { reason: outcome.reason, delayMs });
+          if (outcome.scope === 'call' || (outcome.scope === 'connector' && connectorId)) {
+            // A limit, not a failure: no attempt spent. `connector`: the queue's rate limit holds the
+            // connector's other jobs too; `call` (a limit on one kind of call): they go on. This job
+            // waits as a delayed job, whose timer wakes the workers when the wait is over (a job put
+            // back among prioritized jobs would wait for the next poll).
+            if (outcome.scope === 'connector') {
+              log.warn('connector waits', { reason: outcome.reason, delayMs });
+              await holds.holdConnector(connectorId!, delayMs);
+            } else {
+              log.info('job waits for a call limit', { reason: outcome.reason, delayMs });
+            }
             await job.moveToDelayed(Date.now() + delayMs, token);
             throw new DelayedError();
           }

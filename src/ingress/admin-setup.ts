@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AutotaskError } from '../autotask/errors';
 import { RemoteError } from '../http/remote-errors';
+import { acceptEarlierForms } from '../connector/configuration';
 import { rmmAdapter } from '../rmm/registry';
 import { checkAccountLink, type AccountCheck } from '../setup/account-check';
 import { applySetup, checkConnectorAccounts, linkPreviewRequestSchema, parseSetupBody, previewLink, setupView, validateSetup, type SetupDeps } from '../setup/setup';
@@ -102,7 +103,7 @@ function withEarlierName(check: AccountCheck, kind: string): AccountCheck {
 
 /** `POST /api/v1/account-check`: the same check for credentials not saved anywhere (nothing is stored). */
 export async function postAccountCheck(deps: SetupHandlerDeps, body: unknown): Promise<HttpResult> {
-  const parsed = accountCheckRequestSchema.safeParse(acceptEarlierBlock(body));
+  const parsed = accountCheckRequestSchema.safeParse(acceptEarlierForms(body));
   if (!parsed.success) return badRequest(parsed.error);
   const { autotask, rmm } = parsed.data;
   const probe = { id: 'account-check' };
@@ -115,14 +116,6 @@ export async function postAccountCheck(deps: SetupHandlerDeps, body: unknown): P
     rmmKind: rmm.kind,
   });
   return json(200, withEarlierName(check, rmm.kind));
-}
-
-/** `pcsm: { apiUrl, apiKey }` (the first form) means `rmm: { kind: 'pcsm', … }`. */
-function acceptEarlierBlock(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  const { pcsm, ...rest } = body as Record<string, unknown>;
-  if (pcsm === undefined || 'rmm' in rest) return body;
-  return { ...rest, rmm: typeof pcsm === 'object' && pcsm !== null ? { kind: 'pcsm', ...pcsm } : pcsm };
 }
 
 const registrationSchema = z.object({ publicUrl: z.url({ protocol: /^https?$/ }) }).strict();

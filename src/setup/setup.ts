@@ -101,7 +101,11 @@ export function parseSetupBody(body: unknown) {
 /** Reads both catalogues now, stores them, and re-checks the saved mappings against them. */
 export async function refreshCatalogue(deps: SetupDeps, connectorId: string): Promise<Catalogue | null> {
   const connector = await deps.store.connectors.get(connectorId);
-  if (!connector) return null;
+  return connector ? refreshCatalogueOf(deps, connector) : null;
+}
+
+async function refreshCatalogueOf(deps: SetupDeps, connector: Connector): Promise<Catalogue> {
+  const connectorId = connector.id;
   const catalogue = await readCatalogue(connector, deps.autotaskSession(connector), deps.rmmSession(connector));
   await deps.store.catalogues.put(catalogue);
   await deps.store.connectors.recordProblems(connectorId, validateMappings(connector.mappings, catalogue, rmmAdapter(connector.rmm.kind), { complete: false }));
@@ -110,9 +114,9 @@ export async function refreshCatalogue(deps: SetupDeps, connectorId: string): Pr
 
 /** The wizard's options (active values only) and suggestions; the first call reads the catalogue. */
 export async function setupView(deps: SetupDeps, connectorId: string): Promise<SetupView | null> {
-  const catalogue = await currentCatalogue(deps, connectorId);
   const connector = await deps.store.connectors.get(connectorId);
-  if (!catalogue || !connector) return null;
+  if (!connector) return null;
+  const catalogue = await currentCatalogue(deps, connector);
   // What the connector's own page shows needs attention — missing associations, unassociated sites, a suspension — the wizard shows too.
   const problems = (await deps.store.connectors.getRedacted(connectorId))?.problems ?? connector.problems;
   return viewOf(connector, catalogue, { mappings: connector.mappings, problems });
@@ -183,7 +187,13 @@ export async function applySetup(deps: SetupDeps, connectorId: string, body: z.i
   if (!judged) return null;
   if (judged.problems.length > 0) return { saved: false, problems: judged.problems };
   const { connector, link, catalogue } = judged;
-  await deps.store.connectors.replaceMappings(connectorId, body.mappings, body.newProfilePolicy ?? connector.newProfilePolicy, [], link ?? undefined);
+  await deps.store.connectors.replaceMappings(
+    connectorId,
+    body.mappings,
+    body.newProfilePolicy ?? connector.newProfilePolicy,
+    [],
+    link ? { rmm: link, replaces: connector.rmm.kind } : undefined,
+  );
   // The lists the new link offers are the ones its mappings were checked against.
   if (link) await deps.store.catalogues.put(catalogue);
   return { saved: true };
@@ -203,8 +213,7 @@ async function judgeSetup(deps: SetupDeps, connectorId: string, body: z.infer<ty
   const connector = await deps.store.connectors.get(connectorId);
   if (!connector) return null;
   if (!body.rmm) {
-    const catalogue = await currentCatalogue(deps, connectorId);
-    if (!catalogue) return null;
+    const catalogue = await currentCatalogue(deps, connector);
     return { connector, link: null, catalogue, problems: validateMappings(body.mappings, catalogue, rmmAdapter(connector.rmm.kind), { complete: true }) };
   }
   const { rmm, missingSecrets } = resolveDraftLink(connector, body.rmm);
@@ -225,11 +234,10 @@ async function catalogueForLink(deps: SetupDeps, linked: Connector): Promise<Cat
 }
 
 /** The stored catalogue, unless it was read for another RMM (the connector's `rmm.kind` changed): then a fresh one. */
-async function currentCatalogue(deps: SetupDeps, connectorId: string): Promise<Catalogue | null> {
-  const stored = await deps.store.catalogues.get(connectorId);
-  const connector = stored ? await deps.store.connectors.get(connectorId) : null;
-  if (stored && connector && stored.rmm?.kind === connector.rmm.kind) return stored;
-  return refreshCatalogue(deps, connectorId);
+async function currentCatalogue(deps: SetupDeps, connector: Connector): Promise<Catalogue> {
+  const stored = await deps.store.catalogues.get(connector.id);
+  if (stored && stored.rmm?.kind === connector.rmm.kind) return stored;
+  return refreshCatalogueOf(deps, connector);
 }
 
 export async function checkConnectorAccounts(deps: SetupDeps, connector: Connector): Promise<AccountCheck> {

@@ -172,25 +172,30 @@ export class ConnectorStore {
   }
 
   /**
-   * Replaces the mappings (and policy) as one document write: the setup's atomic apply. With `rmm`
-   * (secrets in clear) the RMM link is replaced in the same write; a link to another RMM starts
-   * with no unassociated sites of its own.
+   * Replaces the mappings (and policy) as one document write: the setup's atomic apply. With `link`
+   * (secrets in clear) the RMM link is replaced in the same write; a link to another RMM than the
+   * one it `replaces` starts with no unassociated sites of its own.
    */
-  async replaceMappings(id: string, mappings: Mappings, newProfilePolicy: NewProfilePolicy, problems: MappingProblem[], rmm?: RmmConfig): Promise<boolean> {
-    const link: Record<string, unknown> = {};
-    if (rmm) {
-      const sealed: Record<string, unknown> = { ...rmm };
-      for (const field of rmmAdapter(rmm.kind).secretFields) {
+  async replaceMappings(
+    id: string,
+    mappings: Mappings,
+    newProfilePolicy: NewProfilePolicy,
+    problems: MappingProblem[],
+    link?: { rmm: RmmConfig; replaces: RmmKind },
+  ): Promise<boolean> {
+    const linkFields: Record<string, unknown> = {};
+    if (link) {
+      const sealed: Record<string, unknown> = { ...link.rmm };
+      for (const field of rmmAdapter(link.rmm.kind).secretFields) {
         const value = sealed[field];
         sealed[field] = typeof value === 'string' ? this.box.seal(value, `${id}/rmm.${field}`) : null;
       }
-      const before = await this.model.findById(id, { 'rmm.kind': 1 }).lean();
-      link.rmm = sealed;
-      if (before?.rmm?.kind !== rmm.kind) link.unassociatedSites = [];
+      linkFields.rmm = sealed;
+      if (link.replaces !== link.rmm.kind) linkFields.unassociatedSites = [];
     }
     const result = await this.model.updateOne(
       { _id: id },
-      { $set: { ...link, mappings, newProfilePolicy, problems }, $inc: { revision: 1 } },
+      { $set: { ...linkFields, mappings, newProfilePolicy, problems }, $inc: { revision: 1 } },
     );
     if (result.matchedCount === 1) this.changed(id, 'configuration');
     return result.matchedCount === 1;
